@@ -1,0 +1,1 @@
+"""Pure text-to-meaning functions: no database, no click, no printing."""

@@ -1,0 +1,653 @@
+"""Deadline words → an inclusive calendar date, relative to the day a forecast was made.
+
+`parse_deadline("likely to talk this week", date(2025, 6, 2))` finds "this week" and
+returns Sunday 8 June 2025. The grammar is a small set of regular-expression rules
+(docs/deadlines.md lists them); among all the time expressions found in a text the
+longest wins, so "by the end of next week" beats "next week". Words that give no date
+("soon", "for the time being") come back with `date=None`, never an invented date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+
+from dateutil import parser as date_parser
+from dateutil.easter import easter
+from dateutil.relativedelta import TH, relativedelta
+
+from ledger.errors import UnknownDeadline
+from ledger.language.numbers import NUMBER_PATTERN, number_value
+
+MAX_INPUT = 10_000
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A reading of deadline words."""
+
+    date: date | None  # the inclusive deadline, or None (vague, unknown event)
+    start: date | None  # the window's first day, where one exists
+    kind: str  # "exact" | "rolling" | "soft" | "event" | "vague"
+    rule: str  # which rule fired, e.g. "R-PERIOD this"
+    phrase: str  # the words matched
+    ambiguous: bool = False
+    alternatives: tuple[date, ...] = field(default_factory=tuple)
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.date is None:
+            return f"{self.phrase} → no date ({self.kind})"
+        return f"{self.phrase} → {self.date:%a %Y-%m-%d}, {self.kind}"
+
+
+@dataclass(frozen=True)
+class _Span:
+    """What a rule found: the period's first and last day (before prepositions apply)."""
+
+    first: date | None
+    last: date | None
+    kind: str
+    rule: str
+    ambiguous: bool = False
+    alternatives: tuple[date, ...] = ()
+    note: str = ""
+    point: bool = False  # a single day ("on Friday"), window starts at that day
+
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
+    "nov": 11, "december": 12, "dec": 12,
+}
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+            "fourth": 4, "4th": 4, "final": 4, "last": 4}
+SEASON_MONTHS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+PREP = (r"(?:(?P<prep>by|before|ahead\s+of|prior\s+to|until|till|no\s+later\s+than|"
+        r"not\s+later\s+than|in|on|during|over|at|within|for|sometime\s+in|some\s+time\s+in)"
+        r"\s+)?(?P<endof>(?:the\s+)?end\s+of\s+(?:the\s+)?)?")
+BY_PREPS = {"by", "until", "till", "no later than", "not later than"}
+BEFORE_PREPS = {"before", "ahead of", "prior to"}
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+PART = r"(?P<part>early|earlier|mid|middle\s+of|the\s+middle\s+of|late|later|the\s+start\s+of|start\s+of|the\s+beginning\s+of|beginning\s+of)"
+NUM = NUMBER_PATTERN
+
+
+def _week_bounds(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    first_month = 3 * (quarter - 1) + 1
+    return date(year, first_month, 1), _month_end(year, first_month + 2)
+
+
+def _year_of(match: re.Match[str], group: str, fallback: int) -> int:
+    value = match.groupdict().get(group)
+    return int(value) if value else fallback
+
+
+# --- rule handlers: (match, R) -> _Span | None -------------------------------------
+
+
+def _day(m: re.Match[str], r: date) -> _Span:
+    word = m.group("word")
+    if word.startswith("tomorrow"):
+        day = r + timedelta(days=1)
+        return _Span(day, day, "exact", "R-DAY", point=True)
+    if word.startswith("day after tomorrow"):
+        day = r + timedelta(days=2)
+        return _Span(day, day, "exact", "R-DAY", point=True)
+    return _Span(r, r, "exact", "R-DAY")
+
+
+def _week(m: re.Match[str], r: date) -> _Span:
+    which = (m.group("which") or "this").split()[-1]
+    base = r + timedelta(days=1) if r.weekday() == 6 else r  # said on a Sunday
+    if which in {"next", "following"}:
+        base += timedelta(days=7)
+    monday, sunday = _week_bounds(base)
+    note = "said on a Sunday: the coming week" if r.weekday() == 6 else ""
+    if m.group("weekend"):
+        return _Span(sunday - timedelta(days=1), sunday, "exact", "R-PERIOD weekend", note=note)
+    rule = "R-PERIOD next" if which in {"next", "following"} else "R-PERIOD this"
+    return _Span(max(monday, r) if which == "this" else monday, sunday, "exact", rule, note=note)
+
+
+def _weekday(m: re.Match[str], r: date) -> _Span:
+    target = WEEKDAYS.index(m.group("wd"))
+    which = m.group("which")
+    if which == "next":
+        monday, _ = _week_bounds(r)
+        day = monday + timedelta(days=7 + target)
+        plain = r + timedelta(days=(target - r.weekday()) % 7)
+        return _Span(day, day, "exact", "R-WEEKDAY next", ambiguous=day != plain,
+                     alternatives=(plain,) if day != plain else (), point=True,
+                     note="'next <weekday>' read as that day of next week")
+    if which == "this":
+        monday, _ = _week_bounds(r)
+        day = monday + timedelta(days=target)
+        if day >= r:
+            return _Span(day, day, "exact", "R-WEEKDAY this", point=True)
+        later = day + timedelta(days=7)
+        return _Span(later, later, "exact", "R-WEEKDAY this", ambiguous=True,
+                     alternatives=(day,), point=True, note="that day of this week is past")
+    day = r + timedelta(days=(target - r.weekday()) % 7)
+    if day == r:
+        return _Span(day, day, "exact", "R-WEEKDAY", ambiguous=True,
+                     alternatives=(r + timedelta(days=7),), point=True,
+                     note="same weekday as the day it was said: read as that day")
+    return _Span(day, day, "exact", "R-WEEKDAY", point=True)
+
+
+def _month_period(m: re.Match[str], r: date) -> _Span:
+    which = m.group("which")
+    if which in {"next", "following"}:
+        nxt = r + relativedelta(months=1)
+        return _Span(nxt.replace(day=1), _month_end(nxt.year, nxt.month), "exact", "R-PERIOD next")
+    if which == "later this":
+        return _Span(r, _month_end(r.year, r.month), "exact", "R-REST-OF")
+    return _Span(r.replace(day=1), _month_end(r.year, r.month), "exact", "R-PERIOD this")
+
+
+def _quarter_period(m: re.Match[str], r: date) -> _Span:
+    current = (r.month - 1) // 3 + 1
+    which = m.group("which")
+    if which in {"next", "following"}:
+        quarter, year = (1, r.year + 1) if current == 4 else (current + 1, r.year)
+        return _Span(*_quarter_bounds(year, quarter), "exact", "R-PERIOD next")
+    return _Span(*_quarter_bounds(r.year, current), "exact", "R-PERIOD this")
+
+
+def _named_quarter(m: re.Match[str], r: date) -> _Span:
+    quarter = int(m.group("qn")) if m.group("qn") else ORDINALS[m.group("qord")]
+    year = _relative_year(m, r)
+    if year is None:
+        year = r.year
+        if _quarter_bounds(year, quarter)[1] < r:
+            year += 1
+    return _Span(*_quarter_bounds(year, quarter), "exact", "R-PERIOD named")
+
+
+def _half(m: re.Match[str], r: date) -> _Span:
+    half = 1 if (m.group("hn") == "1" or m.group("hord") == "first") else 2
+    year = _relative_year(m, r)
+    first, last = (date(r.year, 1, 1), date(r.year, 6, 30)) if half == 1 else (
+        date(r.year, 7, 1), date(r.year, 12, 31))
+    if year is None:
+        year = r.year + (1 if last < r else 0)
+    return _Span(first.replace(year=year), last.replace(year=year), "exact", "R-PERIOD named")
+
+
+def _relative_year(m: re.Match[str], r: date) -> int | None:
+    rel = m.groupdict().get("rel")
+    if rel:
+        rel = " ".join(rel.split())
+        if rel.endswith("next year"):
+            return r.year + 1
+        if rel.endswith(("this year", "the year", "the current year")):
+            return r.year
+        digits = re.search(r"\d{4}", rel)
+        if digits:
+            return int(digits.group(0))
+    return None
+
+
+def _thirds(year: int, part: str | None) -> tuple[date, date]:
+    """early = Jan-Apr, mid = May-Aug, late = Sep-Dec; no part = the whole year."""
+    part = (part or "").split()[-1] if part else ""
+    if part in {"early", "start", "beginning"}:
+        return date(year, 1, 1), date(year, 4, 30)
+    if part in {"mid", "middle"}:
+        return date(year, 5, 1), date(year, 8, 31)
+    if part in {"late", "later"}:
+        return date(year, 9, 1), date(year, 12, 31)
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _year_period(m: re.Match[str], r: date) -> _Span:
+    which = " ".join((m.group("which") or "this").split())
+    if which == "the" and " ".join((m.group("prep") or "").split()) == "within":
+        which = "within the"
+    part = m.group("part")
+    year = r.year + 1 if which in {"next", "following"} else r.year
+    if which == "within the":
+        return _Span(r, date(r.year, 12, 31), "exact", "R-BY-END", ambiguous=True,
+                     alternatives=(r + relativedelta(years=1),),
+                     note="'within the year' read as this calendar year; rolling reading differs")
+    if part and part.split()[-1] == "later" and year == r.year:
+        return _Span(r, date(year, 12, 31), "exact", "R-REST-OF")
+    first, last = _thirds(year, part)
+    rule = "R-PART-OF" if part else ("R-PERIOD next" if year > r.year else "R-PERIOD this")
+    return _Span(first, last, "exact", rule)
+
+
+def _year_end(m: re.Match[str], r: date) -> _Span:
+    return _Span(r, date(r.year, 12, 31), "exact", "R-BY-END")
+
+
+def _numbered_year(m: re.Match[str], r: date) -> _Span:
+    year = int(m.group("year"))
+    first, last = _thirds(year, m.group("part"))
+    prep = " ".join((m.group("prep") or "").split())
+    if prep == "by" and not m.group("endof") and not m.group("part") and year > r.year:
+        return _Span(first, last, "exact", "R-BY-PERIOD", ambiguous=True,
+                     alternatives=(date(year - 1, 12, 31),),
+                     note=f"'by {year}' read as the end of {year}; strict reading: before it starts")
+    return _Span(first, last, "exact", "R-PART-OF" if m.group("part") else "R-PERIOD year")
+
+
+def _decade(m: re.Match[str], r: date) -> _Span:
+    which = m.group("which")
+    if m.group("decade_year"):
+        start = int(m.group("decade_year"))
+    else:
+        start = r.year - r.year % 10 + (10 if which in {"next", "following"} else 0)
+    return _Span(date(start, 1, 1), date(start + 9, 12, 31), "exact", "R-PERIOD decade",
+                 note="decades run 2020-2029 (popular reading)")
+
+
+def _named_month(m: re.Match[str], r: date) -> _Span | None:
+    name = m.group("month")
+    month = MONTHS[name]
+    prep, part = m.group("prep"), m.group("part")
+    year = _relative_year(m, r)
+    if name in {"may", "march", "mar", "jun", "jul", "aug", "dec", "sep", "oct", "nov",
+                "jan", "feb", "apr"} and not (prep or part or m.group("endof") or m.group("rel")):
+        return None  # "may" and "march" are also ordinary words
+    if year is None:
+        year = r.year if month >= r.month else r.year + 1
+    first, last = date(year, month, 1), _month_end(year, month)
+    part_word = (part or "").split()[-1] if part else ""
+    if part_word in {"mid", "middle"}:
+        return _Span(first, date(year, month, 15), "exact", "R-PART-OF")
+    if part_word in {"early", "earlier", "start", "beginning"}:
+        return _Span(first, date(year, month, 10), "exact", "R-PART-OF")
+    if part_word in {"late", "later"}:
+        return _Span(date(year, month, 21), last, "exact", "R-PART-OF")
+    rule = "R-BY-PERIOD" if prep and prep in BY_PREPS else "R-PERIOD named"
+    return _Span(first, last, "exact", rule)
+
+
+def _next_on_or_after(r: date, month: int, day: int) -> date | None:
+    for year in (r.year, r.year + 1, r.year + 2, r.year + 3, r.year + 4):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= r:
+            return candidate
+    return None
+
+
+def _month_day(m: re.Match[str], r: date) -> _Span | None:
+    month = MONTHS[m.group("month")]
+    day = int(m.group("day"))
+    year = m.group("year")
+    try:
+        found = date(int(year), month, day) if year else _next_on_or_after(r, month, day)
+    except ValueError:
+        return None
+    if found is None:
+        return None
+    return _Span(found, found, "exact", "R-DATE", point=True)
+
+
+def _day_of_month(m: re.Match[str], r: date) -> _Span | None:
+    day = int(m.group("day"))
+    for months_ahead in range(0, 3):
+        base = r + relativedelta(months=months_ahead)
+        try:
+            candidate = base.replace(day=day)
+        except ValueError:
+            continue
+        if candidate >= r:
+            return _Span(candidate, candidate, "exact", "R-DATE", point=True)
+    return None
+
+
+def _explicit_date(m: re.Match[str], r: date) -> _Span | None:
+    """Numeric and ISO dates through dateutil, never filling missing parts from today."""
+    text = m.group("date")
+    try:
+        one = date_parser.parse(text, default=datetime(1, 1, 1), dayfirst=False)
+        two = date_parser.parse(text, default=datetime(2, 2, 2), dayfirst=False)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if one.year != two.year:
+        found = _next_on_or_after(r, one.month, one.day) if one.day == two.day else None
+        if found is None:
+            return None
+        return _Span(found, found, "exact", "R-DATE", point=True)
+    if one.day != two.day:
+        return _Span(one.date().replace(day=1), _month_end(one.year, one.month), "exact", "R-DATE")
+    return _Span(one.date(), one.date(), "exact", "R-DATE", point=True)
+
+
+def _season(m: re.Match[str], r: date) -> _Span:
+    season = m.group("season")
+    start_month = SEASON_MONTHS[season]
+    which = m.group("which")
+    explicit = m.group("syear")
+
+    def bounds(year: int) -> tuple[date, date]:
+        first = date(year, start_month, 1)
+        end = first + relativedelta(months=3) - timedelta(days=1)
+        return first, end
+
+    if explicit:
+        return _Span(*bounds(int(explicit)), "exact", "R-SEASON")
+    year = r.year if not (start_month == 12 and r.month <= 2) else r.year - 1
+    first, last = bounds(year)
+    if last < r:
+        first, last = bounds(year + 1)
+    if which in {"next", "following"}:
+        if first <= r:  # the season has begun: next means next year's
+            first, last = bounds(first.year + 1)
+    return _Span(first, last, "exact", "R-SEASON", note="meteorological seasons, northern hemisphere")
+
+
+def _holiday_date(name: str, year: int) -> date:
+    if name == "easter":
+        return easter(year)
+    if name == "thanksgiving":
+        return date(year, 11, 1) + relativedelta(weekday=TH(+4))
+    if name == "labor day":
+        return date(year, 9, 1) + relativedelta(weekday=0)
+    if name == "memorial day":
+        return date(year, 5, 31) - timedelta(days=date(year, 5, 31).weekday())
+    fixed = {"christmas eve": (12, 24), "christmas": (12, 25), "christmas day": (12, 25),
+             "boxing day": (12, 26), "new year's eve": (12, 31), "new year's day": (1, 1),
+             "new year": (1, 1), "halloween": (10, 31), "valentine's day": (2, 14),
+             "independence day": (7, 4), "the fourth of july": (7, 4), "july 4th": (7, 4),
+             "bastille day": (7, 14)}
+    month, day = fixed[name]
+    return date(year, month, day)
+
+
+def _holiday(m: re.Match[str], r: date) -> _Span:
+    name = " ".join(m.group("holiday").replace("\u2019", "'").split())
+    name = name.replace("xmas", "christmas").replace("new years", "new year's")
+    day = _holiday_date(name, r.year)
+    if day < r:
+        day = _holiday_date(name, r.year + 1)
+    return _Span(day, day, "exact", "R-HOLIDAY", point=True)
+
+
+def _iso_week(m: re.Match[str], r: date) -> _Span | None:
+    week = int(m.group("week") or m.group("isoweek"))
+    year = int(m.group("wyear") or m.group("isoyear") or r.isocalendar()[0])
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+    return _Span(monday, monday + timedelta(days=6), "exact", "R-ISO-WEEK")
+
+
+UNIT_ALIASES = {"hour": "hours", "day": "days", "week": "weeks", "fortnight": "fortnights",
+                "month": "months", "quarter": "quarters", "year": "years", "decade": "decades"}
+
+
+def _add(r: date, n: float, unit: str) -> date:
+    unit = UNIT_ALIASES.get(unit.rstrip("s"), unit)
+    if unit == "hours":
+        return r + timedelta(days=-(-n // 24))
+    if unit == "fortnights":
+        return r + timedelta(days=14 * n)
+    if unit == "quarters":
+        return r + relativedelta(months=int(3 * n))
+    if unit == "decades":
+        return r + relativedelta(years=int(10 * n))
+    whole = int(n)
+    if n != whole and unit in {"years", "months"}:
+        months = round(n * (12 if unit == "years" else 1))
+        return r + relativedelta(months=months)
+    return r + relativedelta(**{unit: whole if n == whole else n})
+
+
+def _duration(m: re.Match[str], r: date) -> _Span | None:
+    lead = " ".join((m.group("lead") or "").split())
+    unit = m.group("unit")
+    count = m.group("n")
+    if count is None:
+        if unit.endswith("s") or lead in {"in", "within"}:
+            return None  # bare plurals are soft; "in year" is not English
+        count = "1"
+    n = number_value(count)
+    if n is None or n <= 0 or n > 1000:
+        return None
+    vague_count = count.strip() in {"a few", "few", "several", "a couple of", "a couple", "couple of"}
+    end = _add(r, n, unit)
+    if lead in {"in", "inside of"} and not m.group("ago") and not vague_count:
+        return _Span(end, end, "rolling", "R-IN-DURATION", point=True)
+    if vague_count:
+        return _Span(r, end, "soft", "R-SOFT few=3", note="'a few' read as 3")
+    return _Span(r, end, "rolling", "R-WITHIN")
+
+
+def _from_now(m: re.Match[str], r: date) -> _Span | None:
+    n = 1.0 if m.group("n2") else number_value(m.group("n"))
+    if n is None or n <= 0 or n > 1000:
+        return None
+    end = _add(r, n, m.group("unit") or m.group("unit2"))
+    return _Span(end, end, "rolling", "R-IN-DURATION", point=True)
+
+
+SOFT_BOUNDS = {"hours": relativedelta(days=1), "days": relativedelta(weeks=1),
+               "weeks": relativedelta(months=1), "months": relativedelta(years=1)}
+
+
+def _soft(m: re.Match[str], r: date) -> _Span:
+    unit = m.group("sunit")
+    if unit == "years":
+        return _Span(None, None, "vague", "R-VAGUE", note="bare 'years' is too vague to date")
+    return _Span(r, r + SOFT_BOUNDS[unit], "soft", "R-SOFT bare-plural",
+                 note=f"bare '{unit}': provisional deadline, confirm it")
+
+
+def _vague(m: re.Match[str], r: date) -> _Span:
+    return _Span(None, None, "vague", "R-VAGUE", note="no date in these words")
+
+
+@lru_cache(maxsize=1)
+def known_events() -> tuple[tuple[re.Pattern[str], date, date, str], ...]:
+    text = resources.files("ledger.data").joinpath("events.csv").read_text("utf-8")
+    rows = []
+    for row in csv.DictReader(text.splitlines()):
+        pattern = re.compile(r"\b(?:" + row["pattern"] + r")\b")
+        rows.append((pattern, date.fromisoformat(row["start"]), date.fromisoformat(row["end"]),
+                     row["name"]))
+    return tuple(rows)
+
+
+def _event(m: re.Match[str], r: date) -> _Span:
+    words = m.group("event")
+    for pattern, start, end, name in known_events():
+        if pattern.search(words) and end >= r:
+            return _Span(start, end, "event", "R-EVENT", note=f"{name}: {start} to {end}")
+    return _Span(None, None, "event", "R-EVENT",
+                 note="an event with no known date: give its date with --deadline")
+
+
+_WD = "|".join(WEEKDAYS)
+_EVENT_NOUNS = (r"(?:summit|election|elections|midterms?|vote|referendum|meeting|conference|"
+                r"talks|deadline|olympics|world\s+cup|fiscal\s+year|budget|inauguration|"
+                r"ceasefire\s+deadline|hearing|trial|verdict|congress|convention|primaries|primary)")
+
+RULES: list[tuple[str, re.Pattern[str], object]] = [
+    (r"(?P<word>today|tonight|this\s+(?:morning|afternoon|evening)|(?:the\s+)?day\s+after\s+tomorrow"
+     r"|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?end\s+of\s+(?:the\s+)?day"
+     r"|end\s+of\s+business|close\s+of\s+business|later\s+today)", _day),
+    (r"(?P<which>this|next|the\s+following|the|later\s+this)?\s*(?:week(?P<weekend>end)|week)", _week),
+    (r"(?P<which>this|next)?\s*(?P<wd>" + _WD + r")(?:s)?(?:\s+(?:morning|afternoon|evening|night))?", _weekday),
+    (r"(?P<which>this|next|the\s+following|the|later\s+this|the\s+current)\s+month", _month_period),
+    (r"(?P<which>this|next|the\s+following|the|the\s+current)\s+quarter", _quarter_period),
+    (r"(?:(?:the\s+)?(?P<qord>first|second|third|fourth|final|1st|2nd|3rd|4th)\s+quarter|q(?P<qn>[1-4]))"
+     r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|the\s+year|(?:19|20)\d\d))?", _named_quarter),
+    (r"(?:(?:the\s+)?(?P<hord>first|second)\s+half|h(?P<hn>[12]))"
+     r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|the\s+year|(?:19|20)\d\d))?", _half),
+    (PART[:-1] + r")?\s*(?P<which>this|next|the\s+following|the\s+current|within\s+the|the)\s+year", _year_period),
+    (r"(?:year[-\s]end|end[-\s]of[-\s]year|the\s+year[-\s]end)", _year_end),
+    (PART + r"?[-\s]*(?P<year>(?:19|20)\d\d)(?!\s*-\s*\d)", _numbered_year),
+    (r"(?:(?P<which>this|next|the\s+following|the)\s+decade|the\s+(?P<decade_year>(?:19|20)\d0)s)", _decade),
+    (PART + r"?[-\s]*(?P<month>" + MONTH_NAMES + r")\b\.?"
+     r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|(?:19|20)\d\d))?", _named_month),
+    (r"(?P<month>" + MONTH_NAMES + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
+    (r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>" + MONTH_NAMES + r")\.?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
+    (r"the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)(?!\s+(?:of\s+)?(?:" + MONTH_NAMES + r"|century))", _day_of_month),
+    (r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}|\d{4}/\d{1,2}/\d{1,2})", _explicit_date),
+    (r"(?P<which>this|next|the\s+following|the|this\s+coming)?\s*(?P<season>spring|summer|fall|autumn|winter)"
+     r"(?:\s+(?:of\s+)?(?P<syear>(?:19|20)\d\d))?", _season),
+    (r"(?P<holiday>christmas\s+eve|christmas\s+day|christmas|xmas|boxing\s+day|new\s+year(?:'s|s)?\s+eve"
+     r"|new\s+year(?:'s|s)?\s+day|the\s+new\s+year|easter|thanksgiving|labor\s+day|memorial\s+day"
+     r"|halloween|valentine's\s+day|independence\s+day|the\s+fourth\s+of\s+july|bastille\s+day)", _holiday),
+    (r"(?:(?:iso\s+)?week\s+(?P<week>\d{1,2})(?:\s+of\s+(?P<wyear>(?:19|20)\d\d))?"
+     r"|(?P<isoyear>(?:19|20)\d\d)-?w(?P<isoweek>\d{2}))", _iso_week),
+    (r"(?P<lead>within|in\s+the\s+next|over\s+the\s+next|in\s+the\s+coming|during\s+the\s+next|"
+     r"for\s+the\s+next|over\s+the\s+coming|within\s+the\s+next|within\s+the\s+coming|in\s+the\s+following|"
+     r"in\s+the\s+space\s+of|inside\s+of|in|over\s+the\s+following|within\s+the\s+following|"
+     r"in\s+less\s+than|in\s+under|less\s+than)"
+     r"\s+(?:(?P<n>" + NUM + r")\s*[-\s]?)?(?P<unit>hours?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?)"
+     r"(?:'s|')?(?:\s+time)?(?P<ago>)", _duration),
+    (r"(?P<n>" + NUM + r")\s+(?P<unit>hours?|days?|weeks?|months?|years?)\s+(?:from\s+now|from\s+today|hence)"
+     r"|this\s+time\s+(?P<n2>next)\s+(?P<unit2>week|month|year)", _from_now),
+    (r"(?:within|in\s+the\s+coming|over\s+the\s+coming|in\s+the\s+next|over\s+the\s+next|in\s+coming|"
+     r"in\s+the\s+following|over\s+the\s+following|in\s+a\s+matter\s+of|in\s+the\s+upcoming)\s+(?P<sunit>hours|days|weeks|months|years)", _soft),
+    (r"(?:soon|shortly|sooner\s+or\s+later|eventually|(?:for|in)\s+the\s+time\s+being|in\s+the\s+long\s+(?:run|term)"
+     r"|in\s+the\s+near\s+(?:term|future)|in\s+the\s+short\s+(?:run|term)|in\s+the\s+medium\s+term"
+     r"|(?:in|for)\s+the\s+foreseeable\s+future|in\s+the\s+future|until\s+further\s+notice|at\s+some\s+point"
+     r"|some\s+day|someday|one\s+day|in\s+due\s+course|before\s+long|any\s+(?:day|time)\s+now"
+     r"|imminently|in\s+time|down\s+the\s+(?:road|line)|near(?:\s+term)?|impending|imminent|upcoming)", _vague),
+    (r"(?:the\s+)?(?P<event>(?:(?:next|upcoming|coming|\w+)\s+)?(?:[a-z0-9]+\s+)?" + _EVENT_NOUNS + r")", _event),
+]
+
+_COMPILED = [
+    (re.compile(r"(?<![\w-])(?<!last )(?<!past )(?<!previous )(?<!earlier )(?<!since )" + PREP + "(?:" + pattern + r")(?![\w])"), handler)
+    for pattern, handler in RULES
+]
+
+
+def _apply_prep(span: _Span, match: re.Match[str], r: date) -> tuple[date | None, date | None, str, str]:
+    """Turn a period into (start, deadline, rule, note) by its preposition."""
+    prep = " ".join((match.groupdict().get("prep") or "").split())
+    endof = match.groupdict().get("endof")
+    rule, note = span.rule, span.note
+    if span.last is None:
+        if prep in BEFORE_PREPS and span.kind == "event":
+            rule += " + R-BEFORE"
+        return None, None, rule, note
+    if endof:
+        if "R-BY-END" not in rule:
+            rule = "R-BY-END" if span.rule.startswith(("R-PERIOD", "R-BY", "R-REST")) else rule + " + R-BY-END"
+        return r, span.last, rule, note
+    if prep in BEFORE_PREPS:
+        if span.first is None:
+            return None, None, rule, note
+        return r, span.first - timedelta(days=1), (
+            "R-BEFORE" if span.kind == "exact" else rule + " + R-BEFORE"), note
+    if prep in BY_PREPS:
+        if span.rule == "R-PART-OF":
+            rule = "R-PART-OF + R-BY-PERIOD" if span.last.month != 7 or span.last.day != 15 else rule
+        elif span.rule.startswith("R-PERIOD") and "weekend" not in span.rule and "decade" not in span.rule:
+            rule = "R-BY-PERIOD"
+        elif "weekend" in span.rule:
+            rule = "R-BY-PERIOD"
+        return r, span.last, rule, note
+    if span.kind in {"rolling", "soft"} or span.rule.startswith(("R-REST", "R-BY")):
+        return span.first, span.last, rule, note
+    if span.kind == "event":
+        return r, span.last, rule, note
+    return span.first, span.last, rule, note
+
+
+def parse_deadline(text: str, made_on: date) -> Deadline:
+    """Read the deadline in `text` relative to `made_on`; raise UnknownDeadline if none."""
+    if not isinstance(text, str):
+        raise UnknownDeadline("deadline words must be text")
+    if len(text) > MAX_INPUT:
+        raise UnknownDeadline(f"deadline text longer than {MAX_INPUT} characters")
+    clean = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").lower().split())
+    if not clean:
+        raise UnknownDeadline("empty deadline: give a date such as 2025-06-15 or words such as 'this week'")
+    iso = _iso_whole(clean)
+    if iso is not None:
+        return Deadline(iso, iso, "exact", "R-DATE", clean)
+    best: tuple[tuple[int, int], Deadline] | None = None
+    found: list[tuple[re.Match[str], Deadline]] = []
+    for order, (pattern, handler) in enumerate(_COMPILED):
+        for match in pattern.finditer(clean):
+            try:
+                span = handler(match, made_on)
+            except (ValueError, OverflowError, KeyError):
+                span = None
+            if span is None:
+                continue
+            reading = _reading(span, match, made_on)
+            if reading is None:
+                continue
+            found.append((match, reading))
+            key = (-len(match.group(0)), order)
+            if best is None or key < best[0]:
+                best = (key, reading)
+    if best is not None:
+        best = (best[0], _later_alternative(clean, best[1], found))
+    if best is None:
+        raise UnknownDeadline(
+            f"no time frame found in {clean[:60]!r}: give a date (2025-06-15) or words such "
+            "as 'this week', 'by Friday', 'within 90 days', 'later this year'"
+        )
+    return best[1]
+
+
+_JOINER = re.compile(r"\s*(?:or|to|and|-|or\s+by)\s+(?:early|late|on|by|possibly|perhaps)?\s*")
+
+
+def _later_alternative(clean: str, chosen: Deadline,
+                       found: list[tuple[re.Match[str], Deadline]]) -> Deadline:
+    """'late Monday or early Tuesday': two days joined by 'or' give the later one."""
+    spans = [(m, d) for m, d in found if d.date is not None and d.kind == chosen.kind]
+    for first, first_reading in spans:
+        if first_reading != chosen:
+            continue
+        for second, second_reading in spans:
+            between = clean[first.end():second.start()]
+            if second.start() >= first.end() and _JOINER.fullmatch(between or " "):
+                if second_reading.date and chosen.date and second_reading.date > chosen.date:
+                    return replace(second_reading, phrase=clean[first.start():second.end()],
+                                   start=chosen.start)
+    return chosen
+
+
+def _reading(span: _Span, match: re.Match[str], made_on: date) -> Deadline | None:
+    start, deadline, rule, note = _apply_prep(span, match, made_on)
+    if deadline is not None and deadline < made_on:
+        return None  # a past period is not a deadline ("last week")
+    alternatives = tuple(a for a in span.alternatives if a != deadline)
+    return Deadline(
+        date=deadline, start=start, kind=span.kind, rule=rule,
+        phrase=" ".join(match.group(0).split()), ambiguous=span.ambiguous,
+        alternatives=alternatives, note=note,
+    )
+
+
+def _iso_whole(clean: str) -> date | None:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", clean):
+        try:
+            return date.fromisoformat(clean)
+        except ValueError:
+            raise UnknownDeadline(f"{clean!r} is not a calendar date") from None
+    return None
+

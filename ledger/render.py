@@ -1,0 +1,95 @@
+"""Rows → text in one of the output formats (table, csv, tsv, json, jsonl, markdown).
+
+Pure functions over lists of dicts, so every command prints the same way and JSON
+output is stable: ISO dates, UTC timestamps, null for missing values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: dates as ISO text, timestamps in UTC."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def cell(value: Any, width: int | None = None) -> str:
+    """A value as text for table, csv and markdown cells."""
+    value = plain(value)
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".") if value != 0 else "0"
+    elif isinstance(value, list):
+        text = "; ".join(str(cell(v)) for v in value)
+    else:
+        text = str(value)
+    if width and len(text) > width:
+        text = text[: width - 1] + "…"
+    return text
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(plain(value), indent=2, ensure_ascii=False)
+
+
+def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,
+                table_columns: Sequence[str] | None = None, widths: dict[str, int] | None = None,
+                empty: str = "(nothing to show)") -> str:
+    """Rows in a format; `table_columns` narrows the human table, the rest get `columns`."""
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        return to_json([{k: row.get(k) for k in columns} for row in rows])
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(plain({k: row.get(k) for k in columns}), ensure_ascii=False)
+                         for row in rows)
+    if fmt in {"csv", "tsv"}:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(row.get(k)) for k in columns])
+        return out.getvalue().rstrip("\n")
+    from tabulate import tabulate
+
+    shown = list(table_columns or columns)
+    if not rows:
+        return empty if fmt == "table" else tabulate([], headers=shown, tablefmt="github")
+    widths = widths or {}
+    body = [[cell(row.get(k), widths.get(k)) for k in shown] for row in rows]
+    if fmt == "markdown":
+        body = [[c.replace("|", "\\|") for c in line] for line in body]
+        return tabulate(body, headers=shown, tablefmt="github", disable_numparse=True)
+    return tabulate(body, headers=shown, tablefmt="simple", disable_numparse=True)
+
+
+def render_record(record: dict[str, Any], fmt: str, keys: Sequence[str] | None = None) -> str:
+    """One object: vertical field/value in table formats, an object in JSON."""
+    keys = list(keys or record.keys())
+    if fmt in {"json", "jsonl"}:
+        data = {k: record.get(k) for k in keys}
+        return to_json(data) if fmt == "json" else json.dumps(plain(data), ensure_ascii=False)
+    rows = [{"field": k, "value": record.get(k)} for k in keys]
+    return render_rows(rows, fmt, columns=["field", "value"])

@@ -1,0 +1,1 @@
+"""Probability scales shipped as CSV data (phrase, probability, low, high, source)."""

@@ -1,0 +1,227 @@
+"""Read-side queries: forecasts as rows of the JSON contract, with derived status.
+
+Status is computed in SQL from the latest resolution and the deadline, so listing a
+large ledger is one query, never one ORM object per forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from ledger.models import (
+    Article,
+    Citation,
+    Forecast,
+    ForecastTag,
+    Resolution,
+    Revision,
+    Source,
+    SourceAlias,
+)
+
+STATUSES = ("open", "due", "undated", "resolved", "void", "all")
+
+# The stable JSON contract for a forecast (issue #2); other tools script against these.
+FORECAST_KEYS = (
+    "id", "statement", "source", "source_kind", "probability", "phrase", "scale",
+    "made_on", "deadline", "deadline_phrase", "status", "outcome", "void_reason",
+    "resolved_on", "url", "outlet", "quote", "tags",
+)
+EXTRA_KEYS = ("role", "deadline_kind", "criteria", "created_at")
+RESOLUTION_KEYS = ("id", "outcome", "void_reason", "resolved_on", "evidence", "note",
+                   "recorded_by", "recorded_at", "supersedes_id")
+REVISION_KEYS = ("id", "field", "old", "new", "why", "who", "at", "after_deadline",
+                 "after_resolution")
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = "all"
+    source_id: int | None = None
+    tag: str | None = None
+    outlet: str | None = None
+    ids: Sequence[int] | None = None
+
+
+def current_resolutions(as_of: Any = None) -> Any:
+    """Per forecast, the id of the resolution that counts (the latest recorded)."""
+    query = select(Resolution.forecast_id, func.max(Resolution.id).label("rid"))
+    if as_of is not None:
+        query = query.where(Resolution.recorded_at <= as_of)
+    return query.group_by(Resolution.forecast_id).subquery("cur")
+
+
+def first_citations() -> Any:
+    return (
+        select(Citation.forecast_id, func.min(Citation.id).label("cid"))
+        .group_by(Citation.forecast_id)
+        .subquery("firstcite")
+    )
+
+
+def status_expression(today: date, outcome: Any, deadline: Any) -> Any:
+    return case(
+        (outcome == "void", "void"),
+        (outcome.is_not(None), "resolved"),
+        (deadline.is_(None), "undated"),
+        (deadline < today, "due"),
+        else_="open",
+    )
+
+
+def forecast_select(today: date, filters: Filters) -> Select:
+    cur = current_resolutions()
+    first = first_citations()
+    res = Resolution.__table__.alias("res")
+    cit = Citation.__table__.alias("cit")
+    art = Article.__table__.alias("art")
+    status = status_expression(today, res.c.outcome, Forecast.deadline).label("status")
+    query = (
+        select(
+            Forecast.id, Forecast.statement, Source.name.label("source"),
+            Source.kind.label("source_kind"), Source.role.label("role"),
+            Forecast.probability, Forecast.phrase, Forecast.scale, Forecast.made_on,
+            Forecast.deadline, Forecast.deadline_phrase, Forecast.deadline_kind,
+            Forecast.criteria, Forecast.created_at, status,
+            res.c.outcome, res.c.void_reason, res.c.resolved_on,
+            art.c.url, art.c.outlet, cit.c.quote,
+        )
+        .join(Source, Source.id == Forecast.source_id)
+        .outerjoin(cur, cur.c.forecast_id == Forecast.id)
+        .outerjoin(res, res.c.id == cur.c.rid)
+        .outerjoin(first, first.c.forecast_id == Forecast.id)
+        .outerjoin(cit, cit.c.id == first.c.cid)
+        .outerjoin(art, art.c.id == cit.c.article_id)
+        .order_by(Forecast.id)
+    )
+    if filters.status != "all":
+        query = query.where(status == filters.status)
+    if filters.source_id is not None:
+        query = query.where(Forecast.source_id == filters.source_id)
+    if filters.tag:
+        query = query.where(exists().where(and_(
+            ForecastTag.forecast_id == Forecast.id, ForecastTag.tag == filters.tag.lower())))
+    if filters.outlet:
+        art2 = Article.__table__.alias("art2")
+        cit2 = Citation.__table__.alias("cit2")
+        query = query.where(exists(
+            select(cit2.c.id).join(art2, art2.c.id == cit2.c.article_id).where(and_(
+                cit2.c.forecast_id == Forecast.id,
+                func.lower(art2.c.outlet) == filters.outlet.lower()))))
+    if filters.ids is not None:
+        query = query.where(Forecast.id.in_(list(filters.ids)))
+    return query
+
+
+def forecast_rows(session: Session, today: date, filters: Filters) -> list[dict[str, Any]]:
+    result = session.execute(forecast_select(today, filters))
+    rows = [_row(mapping) for mapping in result.mappings()]
+    tags = tags_for(session, [row["id"] for row in rows])
+    for row in rows:
+        row["tags"] = tags.get(row["id"], [])
+    return rows
+
+
+def _row(mapping: Any) -> dict[str, Any]:
+    row = {key: mapping[key] for key in FORECAST_KEYS if key != "tags"}
+    row["tags"] = []
+    for key in EXTRA_KEYS:
+        row[key] = mapping[key]
+    return row
+
+
+def tags_for(session: Session, ids: Iterable[int]) -> dict[int, list[str]]:
+    ids = list(ids)
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        query = (select(ForecastTag.forecast_id, ForecastTag.tag)
+                 .where(ForecastTag.forecast_id.in_(chunk))
+                 .order_by(ForecastTag.forecast_id, ForecastTag.tag))
+        for forecast_id, tag in session.execute(query):
+            found.setdefault(forecast_id, []).append(tag)
+    return found
+
+
+def find_source(session: Session, name: str) -> Source | None:
+    """A source by its name or any alias, ignoring case and extra spaces."""
+    key = source_key(name)
+    source = session.execute(select(Source).where(Source.key == key)).scalar_one_or_none()
+    if source is not None:
+        return source
+    return session.execute(
+        select(Source).join(SourceAlias, SourceAlias.source_id == Source.id)
+        .where(SourceAlias.key == key)
+    ).scalar_one_or_none()
+
+
+def source_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def citations(session: Session, forecast_id: int) -> list[dict[str, Any]]:
+    query = (
+        select(Citation.id, Citation.quote, Citation.added_at, Citation.added_by,
+               Article.url, Article.outlet, Article.title, Article.published)
+        .outerjoin(Article, Article.id == Citation.article_id)
+        .where(Citation.forecast_id == forecast_id)
+        .order_by(Citation.id)
+    )
+    return [dict(m) for m in session.execute(query).mappings()]
+
+
+def resolutions(session: Session, forecast_id: int) -> list[dict[str, Any]]:
+    query = select(Resolution).where(Resolution.forecast_id == forecast_id).order_by(Resolution.id)
+    found = [_ordered(r, RESOLUTION_KEYS) for r in session.execute(query).scalars()]
+    latest = found[-1]["id"] if found else None
+    for entry in found:
+        entry["current"] = entry["id"] == latest
+    return found
+
+
+def revisions(session: Session, forecast_id: int) -> list[dict[str, Any]]:
+    query = select(Revision).where(Revision.forecast_id == forecast_id).order_by(Revision.id)
+    return [_ordered(r, REVISION_KEYS) for r in session.execute(query).scalars()]
+
+
+def _ordered(record: Any, keys: Sequence[str]) -> dict[str, Any]:
+    return {key: getattr(record, key) for key in keys}
+
+
+def source_rows(session: Session) -> list[dict[str, Any]]:
+    """Every source with its aliases and forecast counts."""
+    cur = current_resolutions()
+    res = Resolution.__table__.alias("res")
+    counts = (
+        select(
+            Forecast.source_id,
+            func.count(Forecast.id).label("forecasts"),
+            func.sum(case((res.c.outcome.in_(["yes", "no"]), 1), else_=0)).label("resolved"),
+        )
+        .outerjoin(cur, cur.c.forecast_id == Forecast.id)
+        .outerjoin(res, res.c.id == cur.c.rid)
+        .group_by(Forecast.source_id)
+        .subquery("counts")
+    )
+    query = (
+        select(Source.id, Source.name, Source.kind, Source.role,
+               func.coalesce(counts.c.forecasts, 0).label("forecasts"),
+               func.coalesce(counts.c.resolved, 0).label("resolved"))
+        .outerjoin(counts, counts.c.source_id == Source.id)
+        .order_by(Source.name)
+    )
+    rows = [dict(m) for m in session.execute(query).mappings()]
+    aliases: dict[int, list[str]] = {}
+    for source_id, alias in session.execute(
+            select(SourceAlias.source_id, SourceAlias.alias).order_by(SourceAlias.alias)):
+        aliases.setdefault(source_id, []).append(alias)
+    for row in rows:
+        row["aliases"] = aliases.get(row["id"], [])
+    return rows

@@ -19,7 +19,11 @@ def db() -> None:
     """Where the ledger lives, its schema and its size."""
 
 
-@db.command()
+@db.command(epilog="""\b
+Examples:
+  ledger db path
+  LEDGER_DB=team.db ledger db path
+""")
 @pass_state
 def path(state: Any) -> None:
     """Print the database in use (a file path, or a URL with the password masked)."""
@@ -29,7 +33,11 @@ def path(state: Any) -> None:
     out(url[len("sqlite:///"):] if url.startswith("sqlite:///") else mask_url(url))
 
 
-@db.command()
+@db.command(epilog="""\b
+Examples:
+  ledger db status
+  ledger --db postgresql+psycopg://me@db.example/ledger db status -f json
+""")
 @format_option()
 @pass_state
 def status(state: Any, fmt: str) -> None:
@@ -52,7 +60,11 @@ def status(state: Any, fmt: str) -> None:
     out(render_record(record, fmt))
 
 
-@db.command()
+@db.command(epilog="""\b
+Examples:
+  ledger db upgrade
+  ledger --db postgresql+psycopg://me@db.example/ledger db upgrade
+""")
 @pass_state
 def upgrade(state: Any) -> None:
     """Bring the schema up to date (an SQLite file is backed up first)."""

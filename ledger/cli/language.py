@@ -33,7 +33,12 @@ def scales(ctx: click.Context, fmt: str) -> None:
     out(render_rows(rows, fmt))
 
 
-@scales.command("show")
+@scales.command("show", epilog="""\b
+Examples:
+  ledger scales show default
+  ledger scales show icd203 -f markdown
+  ledger scales show ./newsroom-scale.csv
+""")
 @click.argument("name")
 @format_option()
 def show_scale(name: str, fmt: str) -> None:
@@ -47,7 +52,11 @@ def show_scale(name: str, fmt: str) -> None:
     out(render_rows(rows, fmt, widths={"source": 70}))
 
 
-@scales.command()
+@scales.command(epilog="""\b
+Examples:
+  ledger scales explain "a high probability Xi takes the call"
+  ledger scales explain "not likely" --scale icd203 -f json
+""")
 @click.argument("text")
 @click.option("--scale", "only", help="Read under this scale only (default: every built-in scale).")
 @format_option()

@@ -81,6 +81,10 @@ ALIASES: dict[str, str] = {
     "little to no chance": "almost no chance", "almost certainly not": "almost no chance",
     "virtually impossible": "almost no chance", "highly doubtful": "almost no chance",
     "zero chance": "no chance",
+    # frequency words readers were surveyed on (Mauboussin & Mauboussin 2018)
+    "always": "certain", "almost always": "almost certain", "usually": "probably",
+    "often": "probably", "frequently": "probably", "more often than not": "better than even",
+    "rarely": "little chance", "seldom": "little chance",
 }
 
 VERBAL = {"expected", "will", "will not", "set to", "on track to", "bound to", "certain"}
@@ -119,7 +123,7 @@ _FRACTION = re.compile(
     r"\b(" + "|".join(sorted((re.escape(k).replace(r"\ ", "[- ]") for k in _FRACTIONS),
                              key=len, reverse=True)) + r")\b"
 )
-_EVEN = re.compile(r"\b(?:50\s*[-/]\s*50|fifty[- ]fifty|even odds|evens)\b")
+_EVEN = re.compile(r"\b(?:50\s*[-/]\s*50|fifty[- ]fifty|(?<!roughly )even odds|evens)\b")
 _PLAIN = re.compile(r"(?:a\s+|an\s+)?(\d*\.\d+|\d+)\s*(?:chance|probability|likelihood)?")
 
 

@@ -111,7 +111,7 @@ def _day(m: re.Match[str], r: date) -> _Span:
     if word.startswith("day after tomorrow"):
         day = r + timedelta(days=2)
         return _Span(day, day, "exact", "R-DAY", point=True)
-    return _Span(r, r, "exact", "R-DAY")
+    return _Span(r, r, "exact", "R-BY-END" if "end of" in word else "R-DAY")
 
 
 def _week(m: re.Match[str], r: date) -> _Span:
@@ -546,12 +546,11 @@ def _apply_prep(span: _Span, match: re.Match[str], r: date) -> tuple[date | None
     endof = match.groupdict().get("endof")
     rule, note = span.rule, span.note
     if span.last is None:
-        if prep in BEFORE_PREPS and span.kind == "event":
-            rule += " + R-BEFORE"
         return None, None, rule, note
     if endof:
         if "R-BY-END" not in rule:
-            rule = "R-BY-END" if span.rule.startswith(("R-PERIOD", "R-BY", "R-REST")) else rule + " + R-BY-END"
+            rule = "R-BY-END" if span.rule.startswith(("R-PERIOD", "R-BY", "R-REST", "R-DAY")) \
+                else "R-BY-END + " + rule
         return r, span.last, rule, note
     if prep in BEFORE_PREPS:
         if span.first is None:

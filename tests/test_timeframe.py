@@ -1,0 +1,152 @@
+"""Deadline words (ledger.parse_deadline)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger import LedgerError, UnknownDeadline, parse_deadline
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "deadline-cases.csv"
+LOCAL_CASES = Path(__file__).resolve().parent / "data" / "deadline-cases.csv"
+MONDAY = date(2025, 6, 2)
+
+
+def _cases() -> list[dict[str, str]]:
+    path = CASES if CASES.exists() else LOCAL_CASES
+    with path.open() as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c["phrase"])
+def test_worked_cases(case: dict[str, str]) -> None:
+    reading = parse_deadline(case["phrase"], date.fromisoformat(case["made_on"]))
+    assert reading.kind == case["kind"]
+    assert reading.date == (date.fromisoformat(case["deadline"]) if case["deadline"] else None)
+    assert reading.start == (date.fromisoformat(case["window_start"]) if case["window_start"] else None)
+    assert reading.rule.split()[0] == case["rule"].split()[0]
+
+
+def test_case_table_is_complete() -> None:
+    assert len(_cases()) == 75
+
+
+@pytest.mark.parametrize(("words", "said_on", "deadline"), [
+    ("this week", date(2025, 6, 1), date(2025, 6, 8)),      # Sunday: the coming week
+    ("by the end of the week", date(2025, 6, 1), date(2025, 6, 8)),
+    ("next week", date(2025, 6, 1), date(2025, 6, 15)),
+    ("this week", date(2025, 6, 8), date(2025, 6, 15)),
+    ("this week", date(2025, 6, 7), date(2025, 6, 8)),      # Saturday: still this week
+])
+def test_sunday_rule(words: str, said_on: date, deadline: date) -> None:
+    assert parse_deadline(words, said_on).date == deadline
+
+
+@pytest.mark.parametrize(("words", "said_on", "deadline"), [
+    ("within a month", date(2025, 1, 31), date(2025, 2, 28)),
+    ("within a month", date(2024, 1, 31), date(2024, 2, 29)),
+    ("within a year", date(2024, 2, 29), date(2025, 2, 28)),
+    ("by February 29", date(2025, 6, 2), date(2028, 2, 29)),
+    ("by February 29", date(2024, 1, 10), date(2024, 2, 29)),
+    ("by the end of February", date(2024, 1, 10), date(2024, 2, 29)),
+    ("by March", date(2025, 6, 2), date(2026, 3, 31)),
+    ("in January", date(2025, 12, 21), date(2026, 1, 31)),
+    ("next month", date(2025, 12, 5), date(2026, 1, 31)),
+    ("next quarter", date(2025, 11, 5), date(2026, 3, 31)),
+    ("this week", date(2025, 12, 31), date(2026, 1, 4)),     # ISO week 1 of 2026
+    ("by the 31st", date(2025, 6, 2), date(2025, 7, 31)),
+    ("in week 1", date(2025, 12, 29), date(2026, 1, 4)),
+])
+def test_calendar_arithmetic(words: str, said_on: date, deadline: date) -> None:
+    assert parse_deadline(words, said_on).date == deadline
+
+
+@pytest.mark.parametrize(("words", "deadline"), [
+    ("2025-06-15", date(2025, 6, 15)), ("June 15", date(2025, 6, 15)),
+    ("15 June 2025", date(2025, 6, 15)), ("6/15/2025", date(2025, 6, 15)),
+    ("the 15th", date(2025, 6, 15)), ("June 15th, 2026", date(2026, 6, 15)),
+    ("the talks are likely to end by June 20", date(2025, 6, 20)),
+])
+def test_explicit_dates(words: str, deadline: date) -> None:
+    assert parse_deadline(words, MONDAY).date == deadline
+
+
+def test_finds_time_words_inside_a_quote() -> None:
+    reading = parse_deadline("the leaders are likely to talk this week", MONDAY)
+    assert (reading.phrase, reading.date) == ("this week", date(2025, 6, 8))
+
+
+def test_longest_expression_wins() -> None:
+    assert parse_deadline("by the end of next week", MONDAY).date == date(2025, 6, 15)
+    assert parse_deadline("early next year", MONDAY).date == date(2026, 4, 30)
+
+
+def test_ambiguity_is_reported_with_alternatives() -> None:
+    reading = parse_deadline("next Tuesday", MONDAY)
+    assert reading.ambiguous and reading.date == date(2025, 6, 10)
+    assert reading.alternatives == (date(2025, 6, 3),)
+    assert parse_deadline("by 2030", MONDAY).alternatives == (date(2029, 12, 31),)
+
+
+def test_soft_event_and_vague_kinds() -> None:
+    assert parse_deadline("in the coming days", MONDAY).kind == "soft"
+    event = parse_deadline("before the election", MONDAY)
+    assert (event.kind, event.date) == ("event", None)
+    known = parse_deadline("ahead of the midterms", MONDAY)
+    assert (known.kind, known.date) == ("event", date(2026, 11, 2))
+    for words in ("soon", "for the time being", "in the long run", "until further notice"):
+        reading = parse_deadline(words, MONDAY)
+        assert (reading.kind, reading.date) == ("vague", None)
+
+
+def test_two_days_joined_by_or_give_the_later() -> None:
+    assert parse_deadline("late on Monday or early Tuesday", date(2019, 9, 1)).date == date(2019, 9, 3)
+
+
+def test_past_periods_are_not_deadlines() -> None:
+    with pytest.raises(UnknownDeadline):
+        parse_deadline("last week", MONDAY)
+
+
+def test_words_without_time_meaning_raise() -> None:
+    with pytest.raises(UnknownDeadline, match="no time frame"):
+        parse_deadline("when pigs fly", MONDAY)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
+       st.integers(min_value=0, max_value=4000))
+def test_iso_dates_parse_to_themselves(day: date, days_before: int) -> None:
+    made_on = max(date(1900, 1, 1), day - timedelta(days=days_before))
+    assert parse_deadline(day.isoformat(), made_on).date == day
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=80), st.dates(min_value=date(1950, 1, 1), max_value=date(2150, 1, 1)))
+def test_no_input_raises_anything_but_the_projects_error(text: str, made_on: date) -> None:
+    try:
+        reading = parse_deadline(text, made_on)
+    except LedgerError:
+        return
+    assert reading.date is None or reading.date >= made_on or reading.rule == "R-DATE"
+
+
+WORDS = ["by", "the", "end", "of", "next", "this", "week", "month", "year", "within", "in", "90",
+         "days", "june", "15", "2025", "before", "mid", "early", "late", "q3", "summer", "christmas",
+         "monday", "or", "tuesday", "a", "few", "weeks", "coming", "decade", "2030s", "w25", "-"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=7),
+       st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)))
+def test_time_word_salad_never_crashes(words: list[str], made_on: date) -> None:
+    try:
+        reading = parse_deadline(" ".join(words), made_on)
+    except LedgerError:
+        return
+    assert reading.kind in {"exact", "rolling", "soft", "event", "vague"}

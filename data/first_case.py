@@ -2,7 +2,7 @@
 
 Logs the forecasts in data/trump-xi-call.txt, records the alias the original report
 used, resolves the call forecasts `yes` on 5 June 2025 (the call took place that
-Thursday) and prints the history. It uses your default ledger unless LEDGER_DB or
+Thursday), prints the history and scores the sources. It uses your default ledger unless LEDGER_DB or
 --db says otherwise; run it again and it adds nothing.
 
     python data/first_case.py [--db PATH|URL]
@@ -73,3 +73,4 @@ for forecast_id in (call, hassett, xi):
     resolve_once(forecast_id, "yes", "--on", "2025-06-05", "--evidence", evidence)
 ledger("list")
 ledger("history", str(call))
+ledger("report", "--min-n", "1")

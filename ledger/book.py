@@ -20,7 +20,7 @@ from sqlmodel import Session
 from ledger import journal, views
 from ledger.errors import Conflict, LedgerError, NotFound
 from ledger.language.probability import Probability, parse_probability
-from ledger.language.scales import default_scale_name
+from ledger.language.scales import default_scale_name, load_scale
 from ledger.language.timeframe import Deadline, parse_deadline
 from ledger.models import (
     OUTCOMES,
@@ -36,6 +36,8 @@ from ledger.models import (
     SourceAlias,
     SourceMerge,
 )
+from ledger.periods import ALL, Period
+from ledger.scoring import DEFAULT_CLIP
 from ledger.store import Store, database_url
 from ledger.validate import check_text, clean_tags
 
@@ -540,6 +542,33 @@ class Ledger:
         events[0]["who"] = creator
         events.sort(key=lambda e: (e["at"], 0 if e["event"] == "logged" else 1))
         return events
+
+    def report(self, by: str = "source", period: Period = ALL, as_of: date | None = None,
+               scale: str | None = None, min_n: int = 5, sort: str = "brier",
+               clip: float = DEFAULT_CLIP) -> list[dict[str, Any]]:
+        """Per-group accuracy (see ledger.reports); the last row is the pool."""
+        from ledger.reports import Selection, accuracy_report
+
+        if scale:
+            load_scale(scale)  # a bad scale name fails before any query
+        selection = Selection(period=period, as_of=as_of, scale=scale)
+        return self.store.read(lambda s: accuracy_report(s, by, selection, min_n, sort, clip))
+
+    def calibration(self, sources: tuple[str, ...] = (), by: str = "bins", bins: int = 10,
+                    period: Period = ALL, as_of: date | None = None,
+                    scale: str | None = None) -> list[dict[str, Any]]:
+        """Calibration rows for the pool, or per source when sources are named."""
+        from ledger.reports import Selection, calibration_table
+
+        if scale:
+            load_scale(scale)
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            ids = tuple(self._source(session, name).id for name in sources)
+            selection = Selection(period=period, as_of=as_of, scale=scale, sources=ids)
+            return calibration_table(session, selection, by, bins, per_source=bool(sources))
+
+        return self.store.read(work)
 
     def sources(self) -> list[dict[str, Any]]:
         return self.store.read(views.source_rows)

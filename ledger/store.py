@@ -211,6 +211,7 @@ class Store:
             backup = self.path.with_name(f"{self.path.name}.{before}.{stamp}.bak")
             self.backup_sqlite(backup)
         from alembic import command
+        from alembic.util import CommandError
 
         from ledger.migrations import alembic_config
 
@@ -221,6 +222,10 @@ class Store:
                 command.upgrade(config, "head")
         except DBAPIError as exc:
             raise self._storage_error(exc) from None
+        except CommandError:
+            raise StorageError(
+                f"database {mask_url(self.url)} is at schema {before}, which this version of "
+                f"ledger does not know (it knows up to {HEAD}); upgrade forecast-ledger") from None
         self._schema_checked = True
         return before, HEAD
 

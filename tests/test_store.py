@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
+from ledger.errors import StorageError
 from ledger.migrations import HEAD
 from ledger.store import Store, database_url, mask_url
 from tests.conftest import Cli
@@ -131,7 +132,7 @@ def test_old_sqlite_ledger_is_backed_up_before_migrating(tmp_path: Path) -> None
     # Pretend the file is one revision behind: the upgrade must back it up first.
     store = Store(database_url(str(path)))
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(StorageError, match="schema 0000, which this version of ledger does not know"):
             store.upgrade()  # '0000' is unknown to Alembic: no silent rewrite
     finally:
         store.dispose()

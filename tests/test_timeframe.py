@@ -12,14 +12,12 @@ from hypothesis import strategies as st
 
 from ledger import LedgerError, UnknownDeadline, parse_deadline
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "deadline-cases.csv"
-LOCAL_CASES = Path(__file__).resolve().parent / "data" / "deadline-cases.csv"
+CASES = Path(__file__).resolve().parent / "data" / "deadline-cases.csv"
 MONDAY = date(2025, 6, 2)
 
 
 def _cases() -> list[dict[str, str]]:
-    path = CASES if CASES.exists() else LOCAL_CASES
-    with path.open() as handle:
+    with CASES.open() as handle:
         return list(csv.DictReader(handle))
 
 

@@ -1,0 +1,200 @@
+"""Per-group accuracy reports and calibration tables, aggregated in the database.
+
+One query returns cells — (group, phrase, probability, n, yes) — for the resolved
+forecasts that count; a single streaming pass turns them into scores. No ORM object is
+made per forecast, so memory grows with the number of groups, not of forecasts.
+
+Counting policy (docs/scoring.md): one forecast scores once however many articles cite
+it; void and unresolved forecasts are excluded; the latest resolution counts, or the
+latest recorded by the end of the `as_of` day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, exists, func, literal, select
+from sqlmodel import Session
+
+from ledger.errors import LedgerError
+from ledger.language.probability import rescore
+from ledger.models import Article, Citation, Forecast, ForecastTag, Resolution, Revision, Source
+from ledger.periods import ALL, Period
+from ledger.scoring import DEFAULT_CLIP, Accumulator, CalibrationBin, calibration_bins, calibration_groups
+from ledger.views import current_resolutions, first_citations
+
+GROUPINGS = ("source", "outlet", "tag", "phrase", "kind", "scale")
+SORTS = ("brier", "skill", "n", "name")
+REPORT_KEYS = ("group", "n", "yes", "no", "mean_probability", "base_rate", "brier", "brier_low",
+               "brier_high", "log_loss", "skill_vs_half", "skill_vs_base_rate", "reliability",
+               "resolution", "uncertainty", "ranked")
+POOL = "(all)"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which resolved forecasts count."""
+
+    period: Period = ALL
+    as_of: date | None = None
+    scale: str | None = None
+    sources: tuple[int, ...] = ()
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _known(column: str, as_of_end: datetime, current: Any) -> Any:
+    """A forecast field as it stood at `as_of_end`: the old value of the first later amendment."""
+    later = and_(Revision.forecast_id == Forecast.id, Revision.field == column, Revision.at >= as_of_end)
+    first_old = select(Revision.old).where(later).order_by(Revision.id).limit(1).scalar_subquery()
+    if column == "probability":
+        first_old = cast(first_old, Float)
+    return case((exists().where(later), first_old), else_=current)
+
+
+def _group_key(by: str) -> tuple[Any, list[tuple[Any, Any]]]:
+    """The SQL expression naming a forecast's group, and the joins it needs."""
+    if by == "source":
+        return Source.name, []
+    if by == "kind":
+        return Source.kind, []
+    if by == "phrase":
+        return func.coalesce(Forecast.phrase, "(number)"), []
+    if by == "scale":
+        return func.coalesce(Forecast.scale, "(number)"), []
+    if by == "outlet":
+        first = first_citations()
+        cit = Citation.__table__.alias("rcit")
+        art = Article.__table__.alias("rart")
+        return func.coalesce(art.c.outlet, "(no outlet)"), [
+            (first, first.c.forecast_id == Forecast.id), (cit, cit.c.id == first.c.cid),
+            (art, art.c.id == cit.c.article_id)]
+    if by == "tag":
+        return func.coalesce(ForecastTag.tag, "(untagged)"), [(ForecastTag, ForecastTag.forecast_id == Forecast.id)]
+    raise LedgerError(f"cannot group by {by!r}: use one of {', '.join(GROUPINGS)}")
+
+
+def cell_query(selection: Selection, by: str | None) -> Any:
+    """(group, phrase, probability, n, yes) for the forecasts that count."""
+    as_of_end = _end_of(selection.as_of) if selection.as_of else None
+    cur = current_resolutions(as_of_end)
+    res = Resolution.__table__.alias("rres")
+    probability = Forecast.probability if as_of_end is None else _known("probability", as_of_end, Forecast.probability)
+    phrase = Forecast.phrase if as_of_end is None else _known("phrase", as_of_end, Forecast.phrase)
+    key, joins = _group_key(by) if by else (literal(POOL), [])
+    yes = func.sum(case((res.c.outcome == "yes", 1), else_=0))
+    query = (
+        select(key.label("grp"), phrase.label("phrase"), probability.label("p"),
+               func.count().label("n"), yes.label("yes"))
+        .select_from(Forecast)
+        .join(cur, cur.c.forecast_id == Forecast.id)
+        .join(res, res.c.id == cur.c.rid)
+        .join(Source, Source.id == Forecast.source_id)
+        .where(res.c.outcome.in_(("yes", "no")))
+    )
+    for table, on in joins:
+        query = query.outerjoin(table, on)
+    if selection.period.start is not None:
+        query = query.where(res.c.resolved_on >= selection.period.start)
+    if selection.period.end is not None:
+        query = query.where(res.c.resolved_on < selection.period.end)
+    if as_of_end is not None:
+        query = query.where(Forecast.created_at < as_of_end)
+    if selection.sources:
+        query = query.where(Forecast.source_id.in_(selection.sources))
+    return query.group_by(key, phrase, probability)
+
+
+@lru_cache(maxsize=4096)
+def _rescored(phrase: str | None, probability: float, scale: str | None) -> float:
+    return rescore(phrase, probability, scale) if scale else probability
+
+
+def stream_cells(session: Session, selection: Selection, by: str | None) -> Iterator[tuple[str, str | None, float, int, int]]:
+    result = session.execute(cell_query(selection, by), execution_options={"yield_per": 5000})
+    for group, phrase, probability, n, yes in result:
+        yield str(group), phrase, _rescored(phrase, float(probability), selection.scale), int(n), int(yes)
+
+
+def _accumulate(session: Session, selection: Selection, by: str | None) -> dict[str, Accumulator]:
+    groups: dict[str, Accumulator] = {}
+    for group, _phrase, probability, n, yes in stream_cells(session, selection, by):
+        accumulator = groups.get(group)
+        if accumulator is None:
+            accumulator = groups[group] = Accumulator()
+        accumulator.add(probability, n, yes)
+    return groups
+
+
+def accuracy_report(session: Session, by: str, selection: Selection, min_n: int = 5,
+                    sort: str = "brier", clip: float = DEFAULT_CLIP) -> list[dict[str, Any]]:
+    """One row per group (ranked ones first, in `sort` order), then the pool row."""
+    if sort not in SORTS:
+        raise LedgerError(f"sort must be one of {', '.join(SORTS)}")
+    if not 0.0 < clip < 0.5:
+        raise LedgerError("--clip must lie strictly between 0 and 0.5")
+    if min_n < 0:
+        raise LedgerError("--min-n cannot be negative")
+    pool = _accumulate(session, selection, None).get(POOL, Accumulator()).score(clip)
+    rows = []
+    for name, accumulator in _accumulate(session, selection, by).items():
+        score = accumulator.score(clip, reference_rate=pool.base_rate)
+        rows.append(_row(name, score, score.n >= min_n))
+    ranked = sorted((r for r in rows if r["ranked"]), key=_sort_key(sort))
+    unranked = sorted((r for r in rows if not r["ranked"]), key=lambda r: (-r["n"], r["group"]))
+    for position, row in enumerate(ranked, start=1):
+        row["rank"] = position
+    pool_row = _row(POOL, pool, False)
+    return ranked + unranked + [pool_row]
+
+
+def _row(name: str, score: Any, ranked: bool) -> dict[str, Any]:
+    row = {"group": name, "n": score.n, "yes": score.yes, "no": score.no}
+    for key in REPORT_KEYS[4:-1]:
+        row[key] = getattr(score, key)
+    row["ranked"] = ranked
+    row["rank"] = None
+    return row
+
+
+def _sort_key(sort: str) -> Any:
+    if sort == "brier":
+        return lambda r: (r["brier"], r["group"])
+    if sort == "skill":
+        return lambda r: (-(r["skill_vs_base_rate"] if r["skill_vs_base_rate"] is not None else -1e9), r["group"])
+    if sort == "n":
+        return lambda r: (-r["n"], r["group"])
+    return lambda r: r["group"].casefold()
+
+
+def calibration_table(session: Session, selection: Selection, by: str = "bins", bins: int = 10,
+                      per_source: bool = False) -> list[dict[str, Any]]:
+    """Calibration rows by fixed bins or by phrase, for the pool or per source."""
+    if by not in {"bins", "phrase"}:
+        raise LedgerError("calibration is --by bins or --by phrase")
+    if not 1 <= bins <= 100:
+        raise LedgerError("--bins must be between 1 and 100")
+    rows: list[dict[str, Any]] = []
+    per_group: dict[str, dict[str, Accumulator]] = {}
+    for group, phrase, probability, n, yes in stream_cells(session, selection, "source" if per_source else None):
+        label = (phrase or "(number)") if by == "phrase" else "cells"
+        per_group.setdefault(group, {}).setdefault(label, Accumulator()).add(probability, n, yes)
+    for group in sorted(per_group):
+        found: list[CalibrationBin]
+        if by == "phrase":
+            found = sorted(calibration_groups(per_group[group]), key=lambda b: -b.mean_probability)
+        else:
+            accumulator = per_group[group]["cells"]
+            found = calibration_bins(((p, n, y) for p, (n, y) in accumulator.cells.items()), bins)
+        for entry in found:
+            rows.append({"source": group, "bin" if by == "bins" else "phrase": entry.label,
+                         "n": entry.n, "mean_probability": entry.mean_probability,
+                         "observed": entry.observed, "wilson_low": entry.wilson_low,
+                         "wilson_high": entry.wilson_high})
+    return rows

@@ -570,6 +570,12 @@ class Ledger:
 
         return self.store.read(work)
 
+    def review(self, period: Period) -> Any:
+        """The weekly review's sections (see ledger.review)."""
+        from ledger.review import build_review
+
+        return self.store.read(lambda s: build_review(s, period, self.today))
+
     def sources(self) -> list[dict[str, Any]]:
         return self.store.read(views.source_rows)
 

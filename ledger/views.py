@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -48,6 +48,13 @@ class Filters:
     tag: str | None = None
     outlet: str | None = None
     ids: Sequence[int] | None = None
+    unresolved: bool = False
+    deadline_from: date | None = None  # inclusive
+    deadline_before: date | None = None  # exclusive
+    dated: bool | None = None  # True: has a deadline; False: undated
+    provisional: bool = False  # undated, or a soft/event deadline that needs confirming
+    resolved_from: date | None = None  # resolved_on, inclusive (yes/no/void)
+    resolved_before: date | None = None  # exclusive
 
 
 def current_resolutions(as_of: Any = None) -> Any:
@@ -117,6 +124,22 @@ def forecast_select(today: date, filters: Filters) -> Select:
                 func.lower(art2.c.outlet) == filters.outlet.lower()))))
     if filters.ids is not None:
         query = query.where(Forecast.id.in_(list(filters.ids)))
+    if filters.unresolved:
+        query = query.where(res.c.id.is_(None))
+    if filters.deadline_from is not None:
+        query = query.where(Forecast.deadline >= filters.deadline_from)
+    if filters.deadline_before is not None:
+        query = query.where(Forecast.deadline < filters.deadline_before)
+    if filters.dated is not None:
+        query = query.where(Forecast.deadline.is_not(None) if filters.dated else Forecast.deadline.is_(None))
+    if filters.provisional:
+        query = query.where(or_(Forecast.deadline.is_(None), Forecast.deadline_kind.in_(("soft", "event"))))
+    if filters.resolved_from is not None or filters.resolved_before is not None:
+        query = query.where(res.c.id.is_not(None))
+        if filters.resolved_from is not None:
+            query = query.where(res.c.resolved_on >= filters.resolved_from)
+        if filters.resolved_before is not None:
+            query = query.where(res.c.resolved_on < filters.resolved_before)
     return query
 
 

@@ -27,6 +27,7 @@ COMMANDS = {
     "sources": "ledger.cli.sources:sources",
     "scales": "ledger.cli.language:scales",
     "parse-deadline": "ledger.cli.language:parse_deadline_command",
+    "review": "ledger.cli.review:review",
     "report": "ledger.cli.reports:report",
     "calibration": "ledger.cli.reports:calibration",
     "db": "ledger.cli.db:db",

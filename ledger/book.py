@@ -517,7 +517,7 @@ class Ledger:
     def history(self, forecast_id: int) -> list[dict[str, Any]]:
         """Everything that happened to a forecast, oldest first."""
         detail = self.show(forecast_id)
-        events = [{"at": detail["created_at"], "event": "logged", "who": None,
+        events = [{"at": detail["created_at"], "event": "logged", "who": detail["created_by"],
                    "detail": f"{detail['probability']:.2f} that {detail['statement']!r} "
                              f"by {detail['deadline'] or 'no deadline'}"}]
         for cite in detail["citations"]:
@@ -538,8 +538,6 @@ class Ledger:
             marked = f" [{', '.join(flags)}]" if flags else ""
             events.append({"at": rev["at"], "event": "amended", "who": rev["who"],
                            "detail": f"{rev['field']}: {rev['old']} → {rev['new']} ({rev['why']}){marked}"})
-        creator = self.store.read(lambda s: s.get(Forecast, forecast_id).created_by)
-        events[0]["who"] = creator
         events.sort(key=lambda e: (e["at"], 0 if e["event"] == "logged" else 1))
         return events
 
@@ -575,6 +573,36 @@ class Ledger:
         from ledger.review import build_review
 
         return self.store.read(lambda s: build_review(s, period, self.today))
+
+    def import_file(self, path: Any, forced: str | None = None, source: str | None = None,
+                    dry_run: bool = False, progress: Any = None, layout: Any = None) -> Any:
+        """Import a file all or nothing (see ledger.interchange.importer)."""
+        from pathlib import Path
+
+        from ledger.interchange.importer import import_file
+
+        if source is not None:
+            check_text("source", source, required=True, limit=300)
+        return import_file(self.store, Path(path), forced=forced, default_source=source, user=self.user,
+                           today=self.today, now=self.now(), dry_run=dry_run, progress=progress,
+                           layout=layout)
+
+    def export(self, stream: Any, fmt: str, status: str = "all", source: str | None = None,
+               tag: str | None = None, outlet: str | None = None) -> int:
+        """Write forecasts as csv, jsonl or json; returns how many."""
+        from ledger.interchange.exporter import EXPORT_FORMATS, records, write_export
+
+        if fmt not in EXPORT_FORMATS:
+            raise LedgerError(f"export format must be one of {', '.join(EXPORT_FORMATS)}")
+        if status not in views.STATUSES:
+            raise LedgerError(f"status must be one of {', '.join(views.STATUSES)}")
+
+        def work(session: Session) -> int:
+            source_id = self._source(session, source).id if source else None
+            filters = views.Filters(status=status, source_id=source_id, tag=tag, outlet=outlet)
+            return write_export(stream, fmt, records(session, self.today, filters))
+
+        return self.store.read(work)
 
     def sources(self) -> list[dict[str, Any]]:
         return self.store.read(views.source_rows)

@@ -81,7 +81,8 @@ def score_cells(cells: Iterable[tuple[float, int, int]], clip: float = DEFAULT_C
     yes_total = sum(yes for _, yes in merged.values())
     base_rate = yes_total / total
     sum_p = sum_b = sum_b2 = log_sum = reliability = resolution = 0.0
-    for p, (n, yes) in merged.items():
+    for p in sorted(merged):  # a fixed order: the same figures on every database
+        n, yes = merged[p]
         no = n - yes
         hit, miss = (1.0 - p) ** 2, p ** 2  # Brier of one forecast that came true / did not
         sum_p += p * n

@@ -34,7 +34,7 @@ FORECAST_KEYS = (
     "made_on", "deadline", "deadline_phrase", "status", "outcome", "void_reason",
     "resolved_on", "url", "outlet", "quote", "tags",
 )
-EXTRA_KEYS = ("role", "deadline_kind", "criteria", "created_at")
+EXTRA_KEYS = ("role", "deadline_kind", "criteria", "created_by", "created_at")
 RESOLUTION_KEYS = ("id", "outcome", "void_reason", "resolved_on", "evidence", "note",
                    "recorded_by", "recorded_at", "supersedes_id")
 REVISION_KEYS = ("id", "field", "old", "new", "why", "who", "at", "after_deadline",
@@ -96,7 +96,7 @@ def forecast_select(today: date, filters: Filters) -> Select:
             Source.kind.label("source_kind"), Source.role.label("role"),
             Forecast.probability, Forecast.phrase, Forecast.scale, Forecast.made_on,
             Forecast.deadline, Forecast.deadline_phrase, Forecast.deadline_kind,
-            Forecast.criteria, Forecast.created_at, status,
+            Forecast.criteria, Forecast.created_by, Forecast.created_at, status,
             res.c.outcome, res.c.void_reason, res.c.resolved_on,
             art.c.url, art.c.outlet, cit.c.quote,
         )

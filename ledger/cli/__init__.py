@@ -30,6 +30,8 @@ COMMANDS = {
     "review": "ledger.cli.review:review",
     "report": "ledger.cli.reports:report",
     "calibration": "ledger.cli.reports:calibration",
+    "import": "ledger.cli.interchange:import_command",
+    "export": "ledger.cli.interchange:export_command",
     "db": "ledger.cli.db:db",
 }
 

@@ -149,13 +149,32 @@ class Probability:
         return f"{self.matched} → {self.value:.2f} on scale {self.scale}{note}"
 
 
+_DECIMAL = re.compile(r"\s*(0?\.\d+|[01](?:\.\d*)?)\s*")
+
+
 def parse_probability(text: str, scale: str = "default") -> Probability:
     """Read a number or probability words; raise UnknownProbability if neither."""
     if not isinstance(text, str):
         raise UnknownProbability("a probability must be text")
+    plain = _DECIMAL.fullmatch(text)
+    if plain:  # the common case in files: a plain decimal in [0, 1]
+        value = float(plain.group(1))
+        if value <= 1.0:
+            return _number(value, plain.group(1))
+    table = load_scale(scale)  # cached; a changed scale file gives a new object
+    if len(text) <= 200:
+        return _parse_cached(text, table)
+    return _parse(text, table)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str, table: Scale) -> Probability:
+    return _parse(text, table)
+
+
+def _parse(text: str, table: Scale) -> Probability:
     if len(text) > MAX_INPUT:
         raise UnknownProbability(f"probability text longer than {MAX_INPUT} characters")
-    table = load_scale(scale)
     clean = normalise_phrase(text)
     if not clean:
         raise UnknownProbability("empty probability: give a number such as 0.7 or words such as 'likely'")

@@ -572,10 +572,34 @@ def _apply_prep(span: _Span, match: re.Match[str], r: date) -> tuple[date | None
     return span.first, span.last, rule, note
 
 
+_ISO = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*")
+
+
 def parse_deadline(text: str, made_on: date) -> Deadline:
     """Read the deadline in `text` relative to `made_on`; raise UnknownDeadline if none."""
     if not isinstance(text, str):
         raise UnknownDeadline("deadline words must be text")
+    iso = _ISO.fullmatch(text)
+    if iso:  # the common case in files
+        return _iso_reading(iso.group(1))
+    if len(text) <= 200:
+        return _parse_cached(text, made_on)
+    return _parse(text, made_on)
+
+
+@lru_cache(maxsize=8192)
+def _iso_reading(text: str) -> Deadline:
+    day = _iso_whole(text)
+    assert day is not None
+    return Deadline(day, day, "exact", "R-DATE", text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str, made_on: date) -> Deadline:
+    return _parse(text, made_on)
+
+
+def _parse(text: str, made_on: date) -> Deadline:
     if len(text) > MAX_INPUT:
         raise UnknownDeadline(f"deadline text longer than {MAX_INPUT} characters")
     clean = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").lower().split())

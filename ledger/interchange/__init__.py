@@ -1,0 +1,1 @@
+"""Import and export: the ledger's interchange format and other trackers' files."""

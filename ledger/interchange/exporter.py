@@ -1,0 +1,120 @@
+"""Exporting the ledger: CSV (one row per forecast) or JSONL/JSON (the whole record).
+
+Forecasts are read a page at a time (keyset pagination on id), so memory stays flat
+however large the ledger; JSONL carries every citation, the full resolution and revision
+history and the source's aliases, and imports back to the same export.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ledger import views
+from ledger.interchange.records import CSV_COLUMNS
+from ledger.models import Article, Citation, Resolution, Revision, Source, SourceAlias
+from ledger.render import plain
+
+PAGE = 1000
+EXPORT_FORMATS = ("csv", "jsonl", "json")
+
+
+def _children(session: Session, ids: list[int]) -> tuple[dict, dict, dict]:
+    citations: dict[int, list[dict[str, Any]]] = {}
+    query = (select(Citation.forecast_id, Article.url, Article.outlet, Article.title, Article.published,
+                    Citation.quote, Citation.added_by, Citation.added_at)
+             .outerjoin(Article, Article.id == Citation.article_id)
+             .where(Citation.forecast_id.in_(ids)).order_by(Citation.id))
+    for row in session.execute(query).mappings():
+        entry = dict(row)
+        citations.setdefault(entry.pop("forecast_id"), []).append(entry)
+    resolutions: dict[int, list[dict[str, Any]]] = {}
+    query = (select(Resolution.forecast_id, Resolution.outcome, Resolution.void_reason,
+                    Resolution.resolved_on, Resolution.evidence, Resolution.note,
+                    Resolution.recorded_by, Resolution.recorded_at)
+             .where(Resolution.forecast_id.in_(ids)).order_by(Resolution.id))
+    for row in session.execute(query).mappings():
+        entry = dict(row)
+        resolutions.setdefault(entry.pop("forecast_id"), []).append(entry)
+    revisions: dict[int, list[dict[str, Any]]] = {}
+    query = (select(Revision.forecast_id, Revision.field, Revision.old, Revision.new, Revision.why,
+                    Revision.who, Revision.at, Revision.after_deadline, Revision.after_resolution)
+             .where(Revision.forecast_id.in_(ids)).order_by(Revision.id))
+    for row in session.execute(query).mappings():
+        entry = dict(row)
+        revisions.setdefault(entry.pop("forecast_id"), []).append(entry)
+    return citations, resolutions, revisions
+
+
+def records(session: Session, today: date, filters: views.Filters) -> Iterator[dict[str, Any]]:
+    """Whole records, in id order, a page at a time."""
+    aliases: dict[str, list[str]] = {}
+    last = 0
+    while True:
+        query = views.forecast_select(today, filters).where(views.Forecast.id > last).limit(PAGE)
+        page = [dict(m) for m in session.execute(query).mappings()]
+        if not page:
+            return
+        ids = [row["id"] for row in page]
+        last = ids[-1]
+        tags = views.tags_for(session, ids)
+        citations, resolutions, revisions = _children(session, ids)
+        for row in page:
+            source = row["source"]
+            if source not in aliases:
+                aliases[source] = list(session.execute(
+                    select(SourceAlias.alias).join(Source, Source.id == SourceAlias.source_id)
+                    .where(Source.name == source).order_by(SourceAlias.alias)).scalars())
+            yield {
+                "statement": row["statement"], "source": source, "source_kind": row["source_kind"],
+                "role": row["role"], "source_aliases": aliases[source],
+                "probability": row["probability"], "phrase": row["phrase"], "scale": row["scale"],
+                "made_on": row["made_on"], "deadline": row["deadline"],
+                "deadline_phrase": row["deadline_phrase"], "deadline_kind": row["deadline_kind"],
+                "criteria": row["criteria"], "tags": tags.get(row["id"], []),
+                "created_by": row["created_by"],
+                "created_at": row["created_at"],
+                "citations": citations.get(row["id"], []),
+                "resolutions": resolutions.get(row["id"], []),
+                "revisions": revisions.get(row["id"], []),
+            }
+
+
+def csv_row(record: dict[str, Any]) -> list[str]:
+    """The flat CSV row: the first citation and the current resolution."""
+    cite = record["citations"][0] if record["citations"] else {}
+    res = record["resolutions"][-1] if record["resolutions"] else {}
+    values = {**{k: record.get(k) for k in CSV_COLUMNS}, **{k: cite.get(k) for k in (
+        "url", "outlet", "title", "published", "quote")}, **{k: res.get(k) for k in (
+            "outcome", "void_reason", "resolved_on", "evidence", "note")}}
+    values["tags"] = ";".join(record["tags"])
+    values["probability"] = repr(float(record["probability"]))
+    return ["" if values[k] is None else str(plain(values[k])) for k in CSV_COLUMNS]
+
+
+def write_export(stream: IO[str], fmt: str, found: Iterator[dict[str, Any]]) -> int:
+    """Write records in a format; returns how many."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for record in found:
+            writer.writerow(csv_row(record))
+            count += 1
+    elif fmt == "jsonl":
+        for record in found:
+            stream.write(json.dumps(plain(record), ensure_ascii=False) + "\n")
+            count += 1
+    else:
+        stream.write("[")
+        for record in found:
+            stream.write(("," if count else "") + "\n" + json.dumps(plain(record), ensure_ascii=False))
+            count += 1
+        stream.write("\n]\n")
+    return count

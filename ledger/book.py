@@ -172,6 +172,7 @@ class Ledger:
                 session.add(ForecastTag(forecast_id=forecast.id, tag=tag))
             journal.append(session, "forecast.logged", {
                 "forecast": forecast.id, "source": source.name, "source_created": source_created,
+                "source_kind": source.kind, "source_role": source.role,
                 "statement": statement, "probability": forecast.probability,
                 "phrase": forecast.phrase, "scale": forecast.scale, "made_on": made_on,
                 "deadline": forecast.deadline, "deadline_phrase": forecast.deadline_phrase,
@@ -603,6 +604,34 @@ class Ledger:
             return write_export(stream, fmt, records(session, self.today, filters))
 
         return self.store.read(work)
+
+    def verify(self) -> Any:
+        """Recompute the journal's hash chain and check the tables against it."""
+        from ledger.integrity import verify
+
+        return self.store.read(verify)
+
+    def head(self) -> tuple[int, str]:
+        """(entries, hash of the newest journal entry): publish it to pin the ledger."""
+        from ledger.integrity import head
+
+        return self.store.read(head)
+
+    def backup(self, target: Any) -> int | None:
+        """SQLite: an online copy of the file. PostgreSQL: the JSONL export (returns its count)."""
+        from pathlib import Path
+
+        path = Path(target)
+        if path.exists():
+            raise LedgerError(f"{path} already exists: choose a new file name")
+        if not path.parent.exists():
+            raise LedgerError(f"directory {path.parent} does not exist")
+        self.store.ensure_schema()
+        if self.store.is_sqlite:
+            self.store.backup_sqlite(path)
+            return None
+        with path.open("w", encoding="utf-8") as handle:
+            return self.export(handle, "jsonl")
 
     def sources(self) -> list[dict[str, Any]]:
         return self.store.read(views.source_rows)

@@ -32,6 +32,7 @@ COMMANDS = {
     "calibration": "ledger.cli.reports:calibration",
     "import": "ledger.cli.interchange:import_command",
     "export": "ledger.cli.interchange:export_command",
+    "verify": "ledger.cli.verify:verify",
     "db": "ledger.cli.db:db",
 }
 

@@ -79,3 +79,19 @@ def upgrade(state: Any) -> None:
         out(f"{mask_url(store.url)} is up to date (schema {after})")
     else:
         out(f"upgraded {mask_url(store.url)} from {before or 'empty'} to {after}")
+
+
+@db.command(epilog="""\b
+Examples:
+  ledger db backup ~/backups/ledger-2025-06-30.db
+  ledger --db postgresql+psycopg://me@db.example/ledger db backup team-2025-06-30.jsonl
+""")
+@click.argument("target", metavar="FILE")
+@pass_state
+def backup(state: Any, target: str) -> None:
+    """Copy the ledger to FILE: SQLite's online backup, or a JSONL export for PostgreSQL."""
+    count = state.ledger.backup(target)
+    if count is None:
+        out(f"backed up to {target}")
+    else:
+        out(f"exported {count} forecast(s) to {target} (restore with: ledger import {target})")

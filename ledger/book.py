@@ -605,6 +605,20 @@ class Ledger:
 
         return self.store.read(work)
 
+    def log_candidate(self, candidate: dict[str, Any], article: dict[str, Any], scale: str | None = None) -> Logged:
+        """Log a candidate drafted by `ledger extract`, citing its article and quote."""
+        probability = candidate.get("phrase") or (
+            str(candidate["probability"]) if candidate.get("probability") is not None else None)
+        if probability is None:
+            raise LedgerError("the candidate has no probability")
+        return self.add(NewForecast(
+            statement=candidate["statement"], source=candidate["source"],
+            source_kind="outlet" if candidate["source_kind"] == "author" else candidate["source_kind"],
+            role=candidate.get("role"), probability=probability, scale=scale,
+            deadline=candidate.get("deadline_phrase"), made_on=parse_date(str(candidate["made_on"]), "made_on"),
+            url=article.get("url"), outlet=article.get("outlet"), title=article.get("title"),
+            published=article.get("published"), quote=candidate.get("quote")))
+
     def verify(self) -> Any:
         """Recompute the journal's hash chain and check the tables against it."""
         from ledger.integrity import verify

@@ -30,6 +30,7 @@ COMMANDS = {
     "review": "ledger.cli.review:review",
     "report": "ledger.cli.reports:report",
     "calibration": "ledger.cli.reports:calibration",
+    "extract": "ledger.cli.extract:extract",
     "import": "ledger.cli.interchange:import_command",
     "export": "ledger.cli.interchange:export_command",
     "verify": "ledger.cli.verify:verify",

@@ -44,6 +44,7 @@ ALIASES: dict[str, str] = {
     "predicts": "expected", "predict": "expected", "forecast to": "expected",
     "forecasts": "expected", "forecast": "expected", "projected to": "expected",
     "projected": "expected", "imminent": "expected", "impending": "expected",
+    "is near": "expected", "was near": "expected", "are near": "expected", "were near": "expected",
     "set to": "set to", "poised to": "set to", "on course to": "on track to",
     "on track to": "on track to", "on pace to": "on track to",
     "more likely than not": "better than even", "better-than-even": "better than even",

@@ -95,8 +95,8 @@ SKIP = [
     (re.compile(r"\b(?:is|are|was|were)\s+(?:scheduled|slated|due|planned)\s+to\b|\bplans?\s+to\b|\bintends?\s+to\b|"
                 r"\bis\s+to\s+\w+|\bapplies?\s+from\b|\bstarts?\s+at\b|\beffective\b", re.IGNORECASE),
      "a schedule or a plan"),
-    (re.compile(r"(?:^|[\"“‘,]\s*)(?:I|we|I'm|we're|I'll|we'll)\b[^.]*\b(?:will|won't|gonna|going\s+to)\b",
-                re.IGNORECASE), "a first-person intention"),
+    (re.compile(r"\b(?:I|[Ww]e)\s+(?:\w+\s+){0,2}?(?:will|won't|shall|am\s+going\s+to|are\s+going\s+to)\b|"
+                r"\b(?:I'll|[Ww]e'll|I'm\s+(?:not\s+)?gonna|[Ww]e're\s+(?:not\s+)?gonna)\b"), "a first-person intention"),
     (re.compile(r"\b(?:hopes?|hoped|wants?|wanted|urges?|urged|demands?\s+that|demanded|should|must|needs?\s+to)\b",
                 re.IGNORECASE), "a hope or demand"),
     (re.compile(r"\b(?:wonder(?:s|ed)?|asked|asks)\s+(?:how|whether|if|why|what)\b", re.IGNORECASE), "a question"),
@@ -237,7 +237,8 @@ def _kind(name: str) -> str:
 
 # --- attribution ---------------------------------------------------------------------
 
-_SAID_AFTER = re.compile(r"[\"”’],?\s*(?:" + SPEECH + r")\s+(?P<who>(?:the\s+)?" + NAME + r"|he|she|they|the\s+person)"
+_SAID_AFTER = re.compile(r"(?:[\"”’],?|\s[–—-])\s*(?:" + SPEECH + r")\s+(?P<who>" + ANONYMOUS.pattern + r"|(?:the\s+)?"
+                         + NAME + r"|he|she|they|the\s+person)"
                          r"(?:,\s+(?P<role>(?:the\s+)?[a-z][^,.]{2,80}?)(?:,|\.|$))?")
 _WHO_SAID = re.compile(r"(?P<who>(?:(?:the|a|an|one)\s+)?" + NAME + r"(?:\s+of\s+(?:the\s+)?" + NAME + r")?)"
                        r"(?:,\s+(?P<role>(?:(?:the|a|an)\s+)?[a-z][^,]{2,70}),)?\s+"
@@ -245,10 +246,12 @@ _WHO_SAID = re.compile(r"(?P<who>(?:(?:the|a|an|one)\s+)?" + NAME + r"(?:\s+of\s
                        r"(?:" + SPEECH + r")\b(?!\s+to\b)")
 _SUBJECT = re.compile(r"^(?:(?:On|In|At|After|Before|During)\s[^,]{2,60},\s+)?(?P<who>" + NAME + r")"
                       r"(?:,\s[^,]{2,80},)?\s+(?=[a-z])")
+_BY_ANON = re.compile(r"\b(?:by|from)\s+(?P<who>" + ANONYMOUS.pattern + r")", re.IGNORECASE)
 _PRONOUN_SAID = re.compile(r"(?:^|[\"”,]\s*)(?P<who>[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+(?:person|official|source)s?)\s+"
                            r"(?:also\s+|publicly\s+)?(?:" + SPEECH + r")\b")
 _ACCORDING = re.compile(r"according\s+to\s+(?P<who>(?:the\s+)?[^,.;]{2,80}?)(?:,|\.|;|$)", re.IGNORECASE)
-_ANON_SAID = re.compile(r"(?P<who>" + ANONYMOUS.pattern + r")[^.]{0,40}?\b(?:" + SPEECH + r"|are|is|were|was)\b",
+_ANON_SAID = re.compile(r"(?P<who>" + ANONYMOUS.pattern + r")[^.]{0,40}?\b(?:" + SPEECH + r"|are|is|were|was|remain|"
+                        r"remains|remained)\b",
                         re.IGNORECASE)
 
 
@@ -263,8 +266,8 @@ def _attribute(sentence: str, context: _Context) -> tuple[str, str, str | None, 
     match = re.search(r"\bofficials\s+in\s+(?P<place>[A-Z][\w]+(?:\s+[A-Z][\w]+)*)", sentence)
     if match:
         return match.group("place"), "organisation", None, "officials of a place"
-    match = _ANON_SAID.search(sentence)
-    if match and match.start() < 60:
+    match = _ANON_SAID.search(sentence) or _BY_ANON.search(sentence)
+    if match and (match.start() < 60 or match.re is _BY_ANON):
         who = match.group("who").strip()
         context.last_anonymous = who
         return who, "anonymous", None, "an anonymous source"
@@ -331,9 +334,16 @@ def _made_on(sentence: str, published: date) -> date:
 # --- one sentence --------------------------------------------------------------------
 
 
+_DETERMINERS = {"a", "an", "the", "same", "this", "that", "his", "her", "their", "its", "our", "my", "weather",
+                "latest", "new", "first", "whose"}
+
+
 def _cues(sentence: str) -> list[tuple[re.Match[str], str]]:
     found: list[tuple[re.Match[str], str]] = []
     for match in STRONG_VERBS.finditer(sentence):
+        before = sentence[max(0, match.start() - 12):match.start()].lower().split()
+        if before and before[-1] in _DETERMINERS:
+            continue  # "a forecast", "the same prediction": a noun, not a verb
         found.append((match, "forecast verb"))
     for match in GRADED.finditer(sentence):
         if not any(m.start() <= match.start() < m.end() for m, _ in found):
@@ -346,10 +356,26 @@ def _cues(sentence: str) -> list[tuple[re.Match[str], str]]:
                 found.append((match, "possibility words with a warning or a time frame"))
                 break
     if not found and _in_quotes(sentence):
+        spans = _quoted_spans(sentence)
         for match in FIRM.finditer(sentence):
-            found.append((match, "a firm 'will' in quoted speech"))
-            break
+            if any(start <= match.start() < end for start, end in spans):
+                found.append((match, "a firm 'will' in quoted speech"))
+                break
     return sorted(found, key=lambda item: item[0].start())
+
+
+def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    """The quoted stretches of a sentence, including a quotation that began in the
+    sentence before (an odd number of marks, the first one closing) or runs on into the next."""
+    marks = [i for i, ch in enumerate(sentence) if ch in "\"“”"]
+    spans: list[tuple[int, int]] = []
+    if len(marks) % 2 == 1:
+        if sentence.lstrip().startswith(("\"", "“")):
+            marks.append(len(sentence))  # runs on into the next sentence
+        else:
+            spans.append((0, marks.pop(0)))  # began in the sentence before
+    spans.extend((marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2))
+    return spans
 
 
 def _in_quotes(sentence: str) -> bool:
@@ -373,7 +399,7 @@ _SAID_THAT = re.compile(r"\b(?:" + SPEECH + r")\b[^,;\"“]{0,40}?\bthat\s+")
 
 def _clause(sentence: str, start: int, end: int) -> str:
     """The shortest span around a cue that reads as one forecast."""
-    separators = (", ", "; ", ": ", " but ", " though ")
+    separators = (", ", "; ", ": ", " but ", " though ", " although ", " – ", " — ")
     left = max(sentence.rfind(sep, 0, start) for sep in separators)
     said_that = None
     for found in _SAID_THAT.finditer(sentence[:start]):
@@ -388,8 +414,13 @@ def _clause(sentence: str, start: int, end: int) -> str:
         left += 5
     elif sentence[left:left + 8] == " though ":
         left += 8
+    elif sentence[left:left + 10] == " although ":
+        left += 10
+    elif sentence[left:left + 3] in {" – ", " — "}:
+        left += 3
     rights = [i for i in (sentence.find(sep, end) for sep in
-                          (", before ", ", but ", ", and ", "; ", ", as ", "\", ", ", while ", ". ", "”,", "\",", ",\"", ",”"))
+                          (", before ", ", but ", ", and ", "; ", ", as ", "\", ", ", while ", ". ", "”,", "\",", ",\"", ",”",
+                           " – ", " — ", ", although ", ", though ", ", he ", ", she ", ", they "))
               if i >= 0]
     right = min(rights) if rights else len(sentence)
     quote = sentence[left:right].strip(" ,;.\"“”'‘’").replace("\"", "").replace("“", "").replace("”", "")
@@ -517,6 +548,7 @@ def _read_sentence(sentence: str, context: _Context, scale: str,
                 and context.last_org_day:
             made_on = context.last_org_day
         results.append(_candidate(sentence, quote, reading, source, made_on, reason, context))
+    results = _without_overlaps(results)
     if speaker:
         context.last_speaker = (speaker[0], speaker[1])
     elif results:
@@ -528,6 +560,20 @@ def _read_sentence(sentence: str, context: _Context, scale: str,
         context.last_org = agency
     results.extend(_before_clause(sentence, results, cues, context))
     return results
+
+
+def _without_overlaps(results: list[Candidate]) -> list[Candidate]:
+    """'they predicted that there is a high probability that …': one forecast, read by its
+    graded words, not one per cue."""
+    kept: list[Candidate] = []
+    for candidate in results:
+        twin = next((k for k in kept if (k.phrase == "expected") != (candidate.phrase == "expected")
+                     and (candidate.quote in k.quote or k.quote in candidate.quote)), None)
+        if twin is None:
+            kept.append(candidate)
+        elif twin.phrase == "expected":
+            kept[kept.index(twin)] = candidate
+    return kept
 
 
 def _source_for(sentence: str, quote: str, reason: str, speaker: tuple | None, subject: tuple | None,
@@ -701,10 +747,11 @@ def extract(text: str, published: date, outlet: str = "the outlet", scale: str =
             quote_speakers.update(_quote_speakers(pieces[index:index + 6], context) and {
                 index + k: v for k, v in _quote_speakers(pieces[index:index + 6], context).items()})
             context.last_org, context.last_org_day = context_copy_org, context_copy_day
-        echoed = _echo(sentence, found[-1] if found else None, context)
+        own = _read_sentence(sentence, context, scale, quote_speakers.get(index))
+        echoed = _echo(sentence, own[-1] if own else (found[-1] if found else None), context)
+        if echoed is not None:
+            own = [c for c in own if c.source != echoed.source]
+        found.extend(own)
         if echoed is not None:
             found.append(echoed)
-            context.last_speaker = (echoed.source, echoed.source_kind)
-            continue
-        found.extend(_read_sentence(sentence, context, scale, quote_speakers.get(index)))
     return found

@@ -143,17 +143,20 @@ def _apply(state: _State, seq: int, kind: str, change: dict[str, Any]) -> None:
                 state.aliases[source_key(item["alias"])] = _resolve(state, item["alias_of"])
             else:
                 state.source(item["name"], item.get("kind"), item.get("role"), seq)
-        for record in change.get("forecasts", []):
+        for record in _rows(change.get("forecasts")):
             _new_forecast(state, seq, record["id"], record)
-            for citation in record.get("citations", []):
-                if citation.get("id") is not None:
-                    _new_citation(state, seq, citation["id"], record["id"], citation)
-            for resolution in record.get("resolutions", []):
-                _new_resolution(state, seq, resolution["id"], record["id"], resolution)
-        for citation in change.get("citations", []):
+        for citation in _rows(change.get("citations")):
             _new_citation(state, seq, citation["id"], citation["forecast"], citation)
-        for resolution in change.get("resolutions", []):
+        for resolution in _rows(change.get("resolutions")):
             _new_resolution(state, seq, resolution["id"], resolution["forecast"], resolution)
+
+
+def _rows(table: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """An import entry's columnar table as dicts."""
+    if not table:
+        return []
+    columns = table["columns"]
+    return [dict(zip(columns, row, strict=True)) for row in table["rows"]]
 
 
 def _resolve(state: _State, name: str) -> str:

@@ -67,7 +67,7 @@ class Forecast(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_forecast_source_deadline", "source_id", "deadline"),
-        Index("ix_forecast_dedup", "source_id", "statement_key"),
+        Index("ix_forecast_dedup", "statement_key", "source_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

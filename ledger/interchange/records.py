@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from ledger.errors import LedgerError
@@ -67,7 +68,12 @@ def _date(value: Any, column: str) -> date | None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    text = str(value).strip()
+    return _date_text(str(value).strip())
+
+
+@lru_cache(maxsize=4096)
+def _date_text(text: str) -> date:
+    """Dates repeat a great deal in big files: each distinct text is read once."""
     try:
         return date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else _loose_date(text)
     except ValueError:
@@ -112,6 +118,8 @@ def parse_timestamp(value: Any) -> datetime | None:
 def _text(row: dict[str, Any], column: str, problems: Problems, line: int, limit: int = 10_000,
           required: bool = False) -> str | None:
     value = row.get(column)
+    if not value and not required:
+        return None
     if value is not None and not isinstance(value, str):
         value = str(value)
     try:
@@ -121,9 +129,14 @@ def _text(row: dict[str, Any], column: str, problems: Problems, line: int, limit
         return None
 
 
+_DEFAULT_SCALE = ["default"]
+
+
 def validate_row(row: dict[str, Any], line: int, problems: Problems, today: date,
                  default_source: str | None = None) -> dict[str, Any] | None:
     """A record from one row, or None (with the reasons added to `problems`)."""
+    if line <= 2:  # read LEDGER_SCALE once per file, not once per row
+        _DEFAULT_SCALE[0] = default_scale_name()
     before = problems.total
     statement = _text(row, "statement", problems, line, required=True)
     source = _text(row, "source", problems, line, limit=300) or default_source
@@ -173,7 +186,7 @@ def _read_probability(row: dict[str, Any], record: dict[str, Any], problems: Pro
     scale = (row.get("scale") or "").strip() or None
     phrase = (row.get("phrase") or "").strip() or None
     try:
-        reading = parse_probability(str(raw), scale or default_scale_name())
+        reading = parse_probability(str(raw), scale or _DEFAULT_SCALE[0])
     except LedgerError as exc:
         problems.add(line, "probability", str(exc))
         return
@@ -227,6 +240,9 @@ def _read_tags(row: dict[str, Any], record: dict[str, Any], problems: Problems, 
 
 def _citations(row: dict[str, Any], problems: Problems, line: int) -> list[dict[str, Any]]:
     found = row.get("citations")
+    if found is None and not (row.get("url") or row.get("outlet") or row.get("title") or row.get("published")
+                              or row.get("quote")):
+        return []
     if found is None:  # the flat CSV columns: at most one citation
         flat = {key: row.get(key) for key in ("url", "outlet", "title", "published", "quote")}
         found = [flat] if any(v not in (None, "") for v in flat.values()) else []

@@ -67,7 +67,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('forecast', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_forecast_deadline'), ['deadline'], unique=False)
-        batch_op.create_index('ix_forecast_dedup', ['source_id', 'statement_key'], unique=False)
+        batch_op.create_index('ix_forecast_dedup', ['statement_key', 'source_id'], unique=False)
         batch_op.create_index('ix_forecast_source_deadline', ['source_id', 'deadline'], unique=False)
 
     op.create_table('sourcealias',

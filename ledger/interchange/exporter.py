@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -55,6 +55,10 @@ def _children(session: Session, ids: list[int]) -> tuple[dict, dict, dict]:
 def records(session: Session, today: date, filters: views.Filters) -> Iterator[dict[str, Any]]:
     """Whole records, in id order, a page at a time."""
     aliases: dict[str, list[str]] = {}
+    for name, alias in session.execute(select(Source.name, SourceAlias.alias)
+                                       .join(SourceAlias, SourceAlias.source_id == Source.id)
+                                       .order_by(SourceAlias.alias)):
+        aliases.setdefault(name, []).append(alias)
     last = 0
     while True:
         query = views.forecast_select(today, filters).where(views.Forecast.id > last).limit(PAGE)
@@ -67,13 +71,9 @@ def records(session: Session, today: date, filters: views.Filters) -> Iterator[d
         citations, resolutions, revisions = _children(session, ids)
         for row in page:
             source = row["source"]
-            if source not in aliases:
-                aliases[source] = list(session.execute(
-                    select(SourceAlias.alias).join(Source, Source.id == SourceAlias.source_id)
-                    .where(Source.name == source).order_by(SourceAlias.alias)).scalars())
             yield {
                 "statement": row["statement"], "source": source, "source_kind": row["source_kind"],
-                "role": row["role"], "source_aliases": aliases[source],
+                "role": row["role"], "source_aliases": aliases.get(source, []),
                 "probability": row["probability"], "phrase": row["phrase"], "scale": row["scale"],
                 "made_on": row["made_on"], "deadline": row["deadline"],
                 "deadline_phrase": row["deadline_phrase"], "deadline_kind": row["deadline_kind"],
@@ -84,6 +84,13 @@ def records(session: Session, today: date, filters: views.Filters) -> Iterator[d
                 "resolutions": resolutions.get(row["id"], []),
                 "revisions": revisions.get(row["id"], []),
             }
+
+
+def _json_value(value: Any) -> Any:
+    """Dates and timestamps for json.dumps: the same text render.plain gives them."""
+    if isinstance(value, (date, datetime)):
+        return plain(value)
+    raise TypeError(f"cannot export a {type(value).__name__}")
 
 
 def csv_row(record: dict[str, Any]) -> list[str]:
@@ -109,12 +116,12 @@ def write_export(stream: IO[str], fmt: str, found: Iterator[dict[str, Any]]) -> 
             count += 1
     elif fmt == "jsonl":
         for record in found:
-            stream.write(json.dumps(plain(record), ensure_ascii=False) + "\n")
+            stream.write(json.dumps(record, ensure_ascii=False, default=_json_value) + "\n")
             count += 1
     else:
         stream.write("[")
         for record in found:
-            stream.write(("," if count else "") + "\n" + json.dumps(plain(record), ensure_ascii=False))
+            stream.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False, default=_json_value))
             count += 1
         stream.write("\n]\n")
     return count

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from dateutil import parser as date_parser
 from dateutil.easter import easter
@@ -534,10 +535,40 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
     (r"(?:the\s+)?(?P<event>(?:(?:next|upcoming|coming|\w+)\s+)?(?:[a-z0-9]+\s+)?" + _EVENT_NOUNS + r")", _event),
 ]
 
-_COMPILED = [
-    (re.compile(r"(?<![\w-])(?<!last )(?<!past )(?<!previous )(?<!earlier )(?<!since )" + PREP + "(?:" + pattern + r")(?![\w])"), handler)
-    for pattern, handler in RULES
-]
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DIGITS = tuple("0123456789")
+# A rule runs only when one of its words is in the text: most rules never match a given
+# quote, and a substring test costs far less than a regular expression.
+TRIGGERS: dict[Any, tuple[str, ...]] = {
+    _day: ("today", "tonight", "tomorrow", "morning", "afternoon", "evening", "day", "business"),
+    _week: ("week",), _weekday: tuple(WEEKDAYS), _month_period: ("month",), _quarter_period: ("quarter",),
+    _named_quarter: ("quarter", "q1", "q2", "q3", "q4"), _half: ("half", "h1", "h2"),
+    _year_period: ("year",), _year_end: ("year",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
+    _named_month: _MONTH_STEMS, _month_day: _MONTH_STEMS, _day_of_month: ("st", "nd", "rd", "th"),
+    _explicit_date: ("-", "/"), _season: ("spring", "summer", "fall", "autumn", "winter"),
+    _holiday: ("christmas", "xmas", "boxing", "new year", "easter", "thanksgiving", "labor", "memorial",
+               "halloween", "valentine", "independence", "july", "bastille"),
+    _iso_week: ("week", "w"), _duration: ("hour", "day", "week", "fortnight", "month", "quarter", "year", "decade"),
+    _from_now: ("from now", "from today", "hence", "this time next"), _soft: ("hours", "days", "weeks", "months", "years"),
+    _vague: ("soon", "shortly", "eventually", "time being", "long run", "long term", "near", "short", "medium",
+             "foreseeable", "future", "further notice", "some point", "some day", "someday", "one day",
+             "due course", "before long", "now", "imminent", "in time", "down the", "impending", "upcoming"),
+    _event: ("summit", "election", "midterm", "vote", "referendum", "meeting", "conference", "talks", "deadline",
+             "olympics", "world cup", "fiscal", "budget", "inauguration", "hearing", "trial", "verdict", "congress",
+             "convention", "primar"),
+}
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> list[tuple[re.Pattern[str], Any, re.Pattern[str]]]:
+    """The rules compiled on first use, so that importing this module costs nothing."""
+    return [(*_compile_rule(pattern, handler), re.compile("|".join(map(re.escape, TRIGGERS[handler]))))
+            for pattern, handler in RULES]
+
+
+def _compile_rule(pattern: str, handler: Any) -> tuple[re.Pattern[str], Any]:
+    prefix = r"(?<![\w-])(?<!last )(?<!past )(?<!previous )(?<!earlier )(?<!since )"
+    return re.compile(prefix + PREP + "(?:" + pattern + r")(?![\w])"), handler
 
 
 def _apply_prep(span: _Span, match: re.Match[str], r: date) -> tuple[date | None, date | None, str, str]:
@@ -610,7 +641,9 @@ def _parse(text: str, made_on: date) -> Deadline:
         return Deadline(iso, iso, "exact", "R-DATE", clean)
     best: tuple[tuple[int, int], Deadline] | None = None
     found: list[tuple[re.Match[str], Deadline]] = []
-    for order, (pattern, handler) in enumerate(_COMPILED):
+    for order, (pattern, handler, triggers) in enumerate(_compiled()):
+        if triggers.search(clean) is None:
+            continue
         for match in pattern.finditer(clean):
             try:
                 span = handler(match, made_on)

@@ -72,17 +72,35 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
         for row in rows:
             writer.writerow([cell(row.get(k)) for k in columns])
         return out.getvalue().rstrip("\n")
-    from tabulate import tabulate
-
     shown = list(table_columns or columns)
     if not rows:
-        return empty if fmt == "table" else tabulate([], headers=shown, tablefmt="github")
+        if fmt == "table":
+            return empty
+        from tabulate import tabulate
+
+        return tabulate([], headers=shown, tablefmt="github")
     widths = widths or {}
     body = [[cell(row.get(k), widths.get(k)) for k in shown] for row in rows]
     if fmt == "markdown":
+        from tabulate import tabulate
+
         body = [[c.replace("|", "\\|") for c in line] for line in body]
         return tabulate(body, headers=shown, tablefmt="github", disable_numparse=True)
-    return tabulate(body, headers=shown, tablefmt="simple", disable_numparse=True)
+    return simple_table(shown, body)
+
+
+def simple_table(headers: Sequence[str], body: list[list[str]]) -> str:
+    """tabulate's "simple" layout, written out directly: for ten thousand rows it is
+    several times faster, and `ledger list` on a big ledger is mostly this."""
+    widths = [len(h) for h in headers]
+    for line in body:
+        for index, text in enumerate(line):
+            if len(text) > widths[index]:
+                widths[index] = len(text)
+    rule = "  ".join("-" * w for w in widths)
+    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    rows = ["  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip() for line in body]
+    return "\n".join([head, rule, *rows])
 
 
 def render_record(record: dict[str, Any], fmt: str, keys: Sequence[str] | None = None) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ledger import journal, views
+from ledger.dates import parse_date
 from ledger.errors import Conflict, LedgerError, NotFound
 from ledger.language.probability import Probability, parse_probability
 from ledger.language.scales import default_scale_name, load_scale
@@ -663,24 +664,3 @@ def _text(value: Any) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
-
-
-def parse_date(text: str, what: str = "date") -> date:
-    """An ISO or common-form calendar date given by the user (no relative words)."""
-    from dateutil import parser as date_parser
-
-    raw = text.strip()
-    if not raw:
-        raise LedgerError(f"{what}: empty date")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    try:
-        one = date_parser.parse(raw, default=datetime(1, 1, 1))
-        two = date_parser.parse(raw, default=datetime(2, 2, 2))
-    except (ValueError, OverflowError):
-        raise LedgerError(f"{what}: cannot read {raw!r} as a date (use YYYY-MM-DD)") from None
-    if one != two:
-        raise LedgerError(f"{what}: {raw!r} is not a whole date (use YYYY-MM-DD)")
-    return one.date()

@@ -31,7 +31,7 @@ class DateType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        from ledger.book import parse_date
+        from ledger.dates import parse_date
         from ledger.errors import LedgerError
 
         try:

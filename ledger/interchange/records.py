@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from ledger.dates import parse_date
 from ledger.errors import LedgerError
 from ledger.language.probability import parse_probability
 from ledger.language.scales import default_scale_name
@@ -75,19 +76,9 @@ def _date(value: Any, column: str) -> date | None:
 def _date_text(text: str) -> date:
     """Dates repeat a great deal in big files: each distinct text is read once."""
     try:
-        return date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else _loose_date(text)
+        return date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else parse_date(text)
     except ValueError:
         raise LedgerError(f"{text[:40]!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _loose_date(text: str) -> date:
-    from dateutil import parser as date_parser
-
-    one = date_parser.parse(text, default=datetime(1, 1, 1))
-    two = date_parser.parse(text, default=datetime(2, 2, 2))
-    if one.date() != two.date():
-        raise ValueError(text)
-    return one.date()
 
 
 def parse_timestamp(value: Any) -> datetime | None:

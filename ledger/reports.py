@@ -61,9 +61,9 @@ def _known(column: str, as_of_end: datetime, current: Any) -> Any:
 def _group_key(by: str) -> tuple[Any, list[tuple[Any, Any]]]:
     """The SQL expression naming a forecast's group, and the joins it needs."""
     if by == "source":
-        return Source.name, []
+        return Forecast.source_id, []  # named after aggregating: no join per forecast
     if by == "kind":
-        return Source.kind, []
+        return Source.kind, [(Source, Source.id == Forecast.source_id)]
     if by == "phrase":
         return func.coalesce(Forecast.phrase, "(number)"), []
     if by == "scale":
@@ -80,24 +80,30 @@ def _group_key(by: str) -> tuple[Any, list[tuple[Any, Any]]]:
     raise LedgerError(f"cannot group by {by!r}: use one of {', '.join(GROUPINGS)}")
 
 
-def cell_query(selection: Selection, by: str | None) -> Any:
+def cell_query(selection: Selection, by: str | None, with_phrase: bool = True) -> Any:
     """(group, phrase, probability, n, yes) for the forecasts that count."""
     as_of_end = _end_of(selection.as_of) if selection.as_of else None
-    cur = current_resolutions(as_of_end)
     res = Resolution.__table__.alias("rres")
     probability = Forecast.probability if as_of_end is None else _known("probability", as_of_end, Forecast.probability)
     phrase = Forecast.phrase if as_of_end is None else _known("phrase", as_of_end, Forecast.phrase)
+    if not with_phrase:
+        phrase = literal(None)
     key, joins = _group_key(by) if by else (literal(POOL), [])
     yes = func.sum(case((res.c.outcome == "yes", 1), else_=0))
     query = (
         select(key.label("grp"), phrase.label("phrase"), probability.label("p"),
                func.count().label("n"), yes.label("yes"))
         .select_from(Forecast)
-        .join(cur, cur.c.forecast_id == Forecast.id)
-        .join(res, res.c.id == cur.c.rid)
-        .join(Source, Source.id == Forecast.source_id)
         .where(res.c.outcome.in_(("yes", "no")))
     )
+    if as_of_end is None:
+        # The current resolution is the one nothing supersedes: one index probe per row.
+        later = Resolution.__table__.alias("later")
+        query = query.join(res, res.c.forecast_id == Forecast.id).where(
+            ~exists().where(later.c.supersedes_id == res.c.id))
+    else:
+        cur = current_resolutions(as_of_end)
+        query = query.join(cur, cur.c.forecast_id == Forecast.id).join(res, res.c.id == cur.c.rid)
     for table, on in joins:
         query = query.outerjoin(table, on)
     if selection.period.start is not None:
@@ -108,7 +114,7 @@ def cell_query(selection: Selection, by: str | None) -> Any:
         query = query.where(Forecast.created_at < as_of_end)
     if selection.sources:
         query = query.where(Forecast.source_id.in_(selection.sources))
-    return query.group_by(key, phrase, probability)
+    return query.group_by(key, phrase, probability) if with_phrase else query.group_by(key, probability)
 
 
 @lru_cache(maxsize=4096)
@@ -116,10 +122,17 @@ def _rescored(phrase: str | None, probability: float, scale: str | None) -> floa
     return rescore(phrase, probability, scale) if scale else probability
 
 
-def stream_cells(session: Session, selection: Selection, by: str | None) -> Iterator[tuple[str, str | None, float, int, int]]:
-    result = session.execute(cell_query(selection, by), execution_options={"yield_per": 5000})
+def stream_cells(session: Session, selection: Selection, by: str | None,
+                 with_phrase: bool = False) -> Iterator[tuple[str, str | None, float, int, int]]:
+    """Cells in one streaming pass; phrases only where a scale re-reads them or they are the groups."""
+    with_phrase = with_phrase or bool(selection.scale)
+    names = dict(session.execute(select(Source.id, Source.name)).all()) if by == "source" else None
+    result = session.execute(cell_query(selection, by, with_phrase), execution_options={"yield_per": 5000})
+    scale = selection.scale
     for group, phrase, probability, n, yes in result:
-        yield str(group), phrase, _rescored(phrase, float(probability), selection.scale), int(n), int(yes)
+        name = names[group] if names is not None else str(group)
+        value = _rescored(phrase, float(probability), scale) if scale else float(probability)
+        yield name, phrase, value, int(n), int(yes)
 
 
 def _accumulate(session: Session, selection: Selection, by: str | None) -> dict[str, Accumulator]:
@@ -141,9 +154,17 @@ def accuracy_report(session: Session, by: str, selection: Selection, min_n: int 
         raise LedgerError("--clip must lie strictly between 0 and 0.5")
     if min_n < 0:
         raise LedgerError("--min-n cannot be negative")
-    pool = _accumulate(session, selection, None).get(POOL, Accumulator()).score(clip)
+    groups = _accumulate(session, selection, by)
+    if by == "tag":  # a forecast with several tags is in several groups: count the pool apart
+        pool_cells = _accumulate(session, selection, None).get(POOL, Accumulator())
+    else:  # every forecast is in exactly one group: the pool is their sum
+        pool_cells = Accumulator()
+        for accumulator in groups.values():
+            for probability, (n, yes) in accumulator.cells.items():
+                pool_cells.add(probability, n, yes)
+    pool = pool_cells.score(clip)
     rows = []
-    for name, accumulator in _accumulate(session, selection, by).items():
+    for name, accumulator in groups.items():
         score = accumulator.score(clip, reference_rate=pool.base_rate)
         rows.append(_row(name, score, score.n >= min_n))
     ranked = sorted((r for r in rows if r["ranked"]), key=_sort_key(sort))
@@ -182,7 +203,8 @@ def calibration_table(session: Session, selection: Selection, by: str = "bins", 
         raise LedgerError("--bins must be between 1 and 100")
     rows: list[dict[str, Any]] = []
     per_group: dict[str, dict[str, Accumulator]] = {}
-    for group, phrase, probability, n, yes in stream_cells(session, selection, "source" if per_source else None):
+    for group, phrase, probability, n, yes in stream_cells(session, selection, "source" if per_source else None,
+                                                          with_phrase=by == "phrase"):
         label = (phrase or "(number)") if by == "phrase" else "cells"
         per_group.setdefault(group, {}).setdefault(label, Accumulator()).add(probability, n, yes)
     for group in sorted(per_group):

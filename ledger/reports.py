@@ -24,7 +24,15 @@ from ledger.errors import LedgerError
 from ledger.language.probability import rescore
 from ledger.models import Article, Citation, Forecast, ForecastTag, Resolution, Revision, Source
 from ledger.periods import ALL, Period
-from ledger.scoring import DEFAULT_CLIP, Accumulator, CalibrationBin, calibration_bins, calibration_groups
+from ledger.scoring import (
+    DEFAULT_CLIP,
+    Accumulator,
+    CalibrationBin,
+    Score,
+    calibration_bins,
+    calibration_groups,
+    with_reference,
+)
 from ledger.views import current_resolutions, first_citations
 
 GROUPINGS = ("source", "outlet", "tag", "phrase", "kind", "scale")
@@ -114,7 +122,8 @@ def cell_query(selection: Selection, by: str | None, with_phrase: bool = True) -
         query = query.where(Forecast.created_at < as_of_end)
     if selection.sources:
         query = query.where(Forecast.source_id.in_(selection.sources))
-    return query.group_by(key, phrase, probability) if with_phrase else query.group_by(key, probability)
+    query = query.group_by(key, phrase, probability) if with_phrase else query.group_by(key, probability)
+    return query.order_by(key)  # groups arrive one after another: each is scored and let go
 
 
 @lru_cache(maxsize=4096)
@@ -145,6 +154,26 @@ def _accumulate(session: Session, selection: Selection, by: str | None) -> dict[
     return groups
 
 
+def _scored_groups(session: Session, selection: Selection, by: str,
+                   clip: float) -> tuple[list[tuple[str, Score]], Accumulator]:
+    """Each group scored as soon as its cells have arrived (memory: one group at a time),
+    and the pool's cells summed on the way."""
+    scored: list[tuple[str, Score]] = []
+    pool = Accumulator()
+    current: str | None = None
+    cells = Accumulator()
+    for group, _phrase, probability, n, yes in stream_cells(session, selection, by):
+        if group != current:
+            if current is not None:
+                scored.append((current, cells.score(clip)))
+            current, cells = group, Accumulator()
+        cells.add(probability, n, yes)
+        pool.add(probability, n, yes)
+    if current is not None:
+        scored.append((current, cells.score(clip)))
+    return scored, pool
+
+
 def accuracy_report(session: Session, by: str, selection: Selection, min_n: int = 5,
                     sort: str = "brier", clip: float = DEFAULT_CLIP) -> list[dict[str, Any]]:
     """One row per group (ranked ones first, in `sort` order), then the pool row."""
@@ -154,18 +183,13 @@ def accuracy_report(session: Session, by: str, selection: Selection, min_n: int 
         raise LedgerError("--clip must lie strictly between 0 and 0.5")
     if min_n < 0:
         raise LedgerError("--min-n cannot be negative")
-    groups = _accumulate(session, selection, by)
+    scored, pool_cells = _scored_groups(session, selection, by, clip)
     if by == "tag":  # a forecast with several tags is in several groups: count the pool apart
         pool_cells = _accumulate(session, selection, None).get(POOL, Accumulator())
-    else:  # every forecast is in exactly one group: the pool is their sum
-        pool_cells = Accumulator()
-        for accumulator in groups.values():
-            for probability, (n, yes) in accumulator.cells.items():
-                pool_cells.add(probability, n, yes)
     pool = pool_cells.score(clip)
     rows = []
-    for name, accumulator in groups.items():
-        score = accumulator.score(clip, reference_rate=pool.base_rate)
+    for name, score in scored:
+        score = with_reference(score, pool.base_rate)
         rows.append(_row(name, score, score.n >= min_n))
     ranked = sorted((r for r in rows if r["ranked"]), key=_sort_key(sort))
     unranked = sorted((r for r in rows if not r["ranked"]), key=lambda r: (-r["n"], r["group"]))

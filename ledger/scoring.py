@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 DEFAULT_CLIP = 0.001
 Z95 = 1.959963984540054
@@ -109,6 +109,16 @@ def score_cells(cells: Iterable[tuple[float, int, int]], clip: float = DEFAULT_C
         reliability=reliability / total, resolution=resolution / total,
         uncertainty=base_rate * (1 - base_rate),
     )
+
+
+def with_reference(score: Score, reference_rate: float | None) -> Score:
+    """The same score with its skill taken against another base rate (the pool's)."""
+    if score.n == 0 or reference_rate is None or score.brier is None or score.base_rate is None:
+        return score
+    base = score.base_rate
+    reference_brier = reference_rate ** 2 * (1 - base) + (1 - reference_rate) ** 2 * base
+    skill = (1.0 - score.brier / reference_brier) if reference_brier > 0 else None
+    return replace(score, skill_vs_base_rate=skill)
 
 
 def brier(pairs: Iterable[tuple[float, int | bool]]) -> float:

@@ -69,9 +69,19 @@ def test_calendar_arithmetic(words: str, said_on: date, deadline: date) -> None:
     ("15 June 2025", date(2025, 6, 15)), ("6/15/2025", date(2025, 6, 15)),
     ("the 15th", date(2025, 6, 15)), ("June 15th, 2026", date(2026, 6, 15)),
     ("the talks are likely to end by June 20", date(2025, 6, 20)),
+    ("the first of March", date(2026, 3, 1)), ("March the 3rd", date(2026, 3, 3)),
+    ("on the twenty-first of July", date(2025, 7, 21)), ("3rd of March 2026", date(2026, 3, 3)),
+    ("next March", date(2026, 3, 31)), ("by next June", date(2026, 6, 30)), ("this July", date(2025, 7, 31)),
 ])
 def test_explicit_dates(words: str, deadline: date) -> None:
     assert parse_deadline(words, MONDAY).date == deadline
+
+
+@pytest.mark.parametrize("words", ["at 3pm", "by 5:30 p.m.", "at noon", "before midnight", "at 8 o'clock",
+                                   "in 15 minutes", "within the next 30 minutes"])
+def test_times_of_day_and_minutes_are_the_same_day(words: str) -> None:
+    reading = parse_deadline(words, MONDAY)
+    assert (reading.date, reading.kind) == (MONDAY, "exact" if "minutes" not in words else "rolling")
 
 
 def test_finds_time_words_inside_a_quote() -> None:

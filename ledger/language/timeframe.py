@@ -68,6 +68,15 @@ MONTHS = {
     "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
     "nov": 11, "december": 12, "dec": 12,
 }
+DAY_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+    "twenty-first": 21, "twenty-second": 22, "twenty-third": 23, "twenty-fourth": 24, "twenty-fifth": 25,
+    "twenty-sixth": 26, "twenty-seventh": 27, "twenty-eighth": 28, "twenty-ninth": 29, "thirtieth": 30,
+    "thirty-first": 31,
+}
+DAY_WORD = "|".join(sorted((w.replace("-", "[- ]") for w in DAY_WORDS), key=len, reverse=True))
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
             "fourth": 4, "4th": 4, "final": 4, "last": 4}
 SEASON_MONTHS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
@@ -266,11 +275,14 @@ def _named_month(m: re.Match[str], r: date) -> _Span | None:
     month = MONTHS[name]
     prep, part = m.group("prep"), m.group("part")
     year = _relative_year(m, r)
+    which = m.group("which")
     if name in {"may", "march", "mar", "jun", "jul", "aug", "dec", "sep", "oct", "nov",
-                "jan", "feb", "apr"} and not (prep or part or m.group("endof") or m.group("rel")):
+                "jan", "feb", "apr"} and not (prep or part or which or m.group("endof") or m.group("rel")):
         return None  # "may" and "march" are also ordinary words
     if year is None:
         year = r.year if month >= r.month else r.year + 1
+        if which == "next" and month == r.month:
+            year += 1
     first, last = date(year, month, 1), _month_end(year, month)
     part_word = (part or "").split()[-1] if part else ""
     if part_word in {"mid", "middle"}:
@@ -294,9 +306,14 @@ def _next_on_or_after(r: date, month: int, day: int) -> date | None:
     return None
 
 
+def _day_number(text: str) -> int:
+    text = text.strip().lower().replace(" ", "-")
+    return DAY_WORDS[text] if text in DAY_WORDS else int(text)
+
+
 def _month_day(m: re.Match[str], r: date) -> _Span | None:
     month = MONTHS[m.group("month")]
-    day = int(m.group("day"))
+    day = _day_number(m.group("day"))
     year = m.group("year")
     try:
         found = date(int(year), month, day) if year else _next_on_or_after(r, month, day)
@@ -305,6 +322,11 @@ def _month_day(m: re.Match[str], r: date) -> _Span | None:
     if found is None:
         return None
     return _Span(found, found, "exact", "R-DATE", point=True)
+
+
+def _clock(m: re.Match[str], r: date) -> _Span:
+    """A time of day with no date ("at 3pm", "at noon"): that day."""
+    return _Span(r, r, "exact", "R-TIME", point=True, note="a time of day: the day it was said")
 
 
 def _day_of_month(m: re.Match[str], r: date) -> _Span | None:
@@ -404,6 +426,8 @@ UNIT_ALIASES = {"hour": "hours", "day": "days", "week": "weeks", "fortnight": "f
 
 def _add(r: date, n: float, unit: str) -> date:
     unit = UNIT_ALIASES.get(unit.rstrip("s"), unit)
+    if unit in {"minute", "minutes", "second", "seconds"}:
+        return r  # within the day it was said (the time of day is not known)
     if unit == "hours":
         return r + timedelta(days=-(-n // 24))
     if unit == "fortnights":
@@ -504,10 +528,14 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
     (r"(?:year[-\s]end|end[-\s]of[-\s]year|the\s+year[-\s]end)", _year_end),
     (PART + r"?[-\s]*(?P<year>(?:19|20)\d\d)(?!\s*-\s*\d)", _numbered_year),
     (r"(?:(?P<which>this|next|the\s+following|the)\s+decade|the\s+(?P<decade_year>(?:19|20)\d0)s)", _decade),
-    (PART + r"?[-\s]*(?P<month>" + MONTH_NAMES + r")\b\.?"
+    (r"(?:(?P<which>this|next|coming|this\s+coming)\s+)?" + PART + r"?[-\s]*(?P<month>" + MONTH_NAMES + r")\b\.?"
      r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|(?:19|20)\d\d))?", _named_month),
-    (r"(?P<month>" + MONTH_NAMES + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
-    (r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>" + MONTH_NAMES + r")\.?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
+    (r"(?P<month>" + MONTH_NAMES + r")\.?\s+(?:the\s+)?(?P<day>\d{1,2}(?=st|nd|rd|th|\b)|" + DAY_WORD + r")"
+     r"(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
+    (r"(?:the\s+)?(?P<day>\d{1,2}|" + DAY_WORD + r")(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>" + MONTH_NAMES
+     + r")\.?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
+    (r"(?P<clock>(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight|"
+     r"\d{1,2}\s+o'clock))", _clock),
     (r"the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)(?!\s+(?:of\s+)?(?:" + MONTH_NAMES + r"|century))", _day_of_month),
     (r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}|\d{4}/\d{1,2}/\d{1,2})", _explicit_date),
     (r"(?P<which>this|next|the\s+following|the|this\s+coming)?\s*(?P<season>spring|summer|fall|autumn|winter)"
@@ -521,7 +549,7 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
      r"for\s+the\s+next|over\s+the\s+coming|within\s+the\s+next|within\s+the\s+coming|in\s+the\s+following|"
      r"in\s+the\s+space\s+of|inside\s+of|in|over\s+the\s+following|within\s+the\s+following|"
      r"in\s+less\s+than|in\s+under|less\s+than)"
-     r"\s+(?:(?P<n>" + NUM + r")\s*[-\s]?)?(?P<unit>hours?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?)"
+     r"\s+(?:(?P<n>" + NUM + r")\s*[-\s]?)?(?P<unit>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?)"
      r"(?:'s|')?(?:\s+time)?(?P<ago>)", _duration),
     (r"(?P<n>" + NUM + r")\s+(?P<unit>hours?|days?|weeks?|months?|years?)\s+(?:from\s+now|from\s+today|hence)"
      r"|this\s+time\s+(?P<n2>next)\s+(?P<unit2>week|month|year)", _from_now),
@@ -545,10 +573,12 @@ TRIGGERS: dict[Any, tuple[str, ...]] = {
     _named_quarter: ("quarter", "q1", "q2", "q3", "q4"), _half: ("half", "h1", "h2"),
     _year_period: ("year",), _year_end: ("year",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
     _named_month: _MONTH_STEMS, _month_day: _MONTH_STEMS, _day_of_month: ("st", "nd", "rd", "th"),
+    _clock: ("am", "a.m", "pm", "p.m", ":", "noon", "midday", "midnight", "o'clock"),
     _explicit_date: ("-", "/"), _season: ("spring", "summer", "fall", "autumn", "winter"),
     _holiday: ("christmas", "xmas", "boxing", "new year", "easter", "thanksgiving", "labor", "memorial",
                "halloween", "valentine", "independence", "july", "bastille"),
-    _iso_week: ("week", "w"), _duration: ("hour", "day", "week", "fortnight", "month", "quarter", "year", "decade"),
+    _iso_week: ("week", "w"),
+    _duration: ("hour", "day", "week", "fortnight", "month", "quarter", "year", "decade", "minute", "second"),
     _from_now: ("from now", "from today", "hence", "this time next"), _soft: ("hours", "days", "weeks", "months", "years"),
     _vague: ("soon", "shortly", "eventually", "time being", "long run", "long term", "near", "short", "medium",
              "foreseeable", "future", "further notice", "some point", "some day", "someday", "one day",
@@ -578,6 +608,8 @@ def _apply_prep(span: _Span, match: re.Match[str], r: date) -> tuple[date | None
     rule, note = span.rule, span.note
     if span.last is None:
         return None, None, rule, note
+    if rule == "R-TIME":  # "by 5 pm", "before midnight": the same day, whatever the preposition
+        return r, r, "R-DAY", note
     if endof:
         if "R-BY-END" not in rule:
             rule = "R-BY-END" if span.rule.startswith(("R-PERIOD", "R-BY", "R-REST", "R-DAY")) \

@@ -63,6 +63,25 @@ def test_attribution_patterns(text: str, source: str, kind: str) -> None:
     assert (rows[0]["source"], rows[0]["source_kind"]) == (source, kind)
 
 
+@pytest.mark.parametrize(("text", "source", "kind", "statement"), [
+    ("Ana Ruiz said the plant will close by March.", "Ana Ruiz", "person", "The plant will close by March"),
+    ("The minister said that fuel prices will fall next month.", "minister", "anonymous",
+     "Fuel prices will fall next month"),
+    ("The central bank said inflation will ease by the end of the year.", "central bank", "organisation",
+     "Inflation will ease by the end of the year"),
+])
+def test_will_in_reported_speech(text: str, source: str, kind: str, statement: str) -> None:
+    rows = found(text)
+    assert [(r["source"], r["source_kind"], r["phrase"], r["statement"]) for r in rows] == [
+        (source, kind, "will", statement)]
+
+
+@pytest.mark.parametrize("text", ["He said he will run again next year.",
+                                  "The company said it will open a store next year."])
+def test_reported_intentions_are_not_forecasts(text: str) -> None:
+    assert found(text) == []
+
+
 def test_pronouns_and_continuing_quotes_take_the_last_speaker() -> None:
     text = ("Ana Ruiz is the chief economist at the bank.\n\nShe said prices are likely to rise next month. "
             "\"Rents will follow by the end of the year. Wages will not keep up,\" she added.")

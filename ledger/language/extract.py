@@ -246,6 +246,12 @@ _WHO_SAID = re.compile(r"(?P<who>(?:(?:the|a|an|one)\s+)?" + NAME + r"(?:\s+of\s
                        r"(?:" + SPEECH + r")\b(?!\s+to\b)")
 _SUBJECT = re.compile(r"^(?:(?:On|In|At|After|Before|During)\s[^,]{2,60},\s+)?(?P<who>" + NAME + r")"
                       r"(?:,\s[^,]{2,80},)?\s+(?=[a-z])")
+_ORG_NOUNS = {"agency", "company", "government", "ministry", "bank", "service", "court", "union", "party", "police",
+              "committee", "council", "commission", "department", "firm", "group", "board"}
+_ROLE_SAID = re.compile(
+    r"\b(?P<who>[Tt]he\s+(?:[a-z]+\s+){0,2}(?P<noun>minister|spokesman|spokeswoman|spokesperson|official|"
+    r"officials|president|chairman|chairwoman|analyst|analysts|economist|economists|forecaster|forecasters|"
+    + "|".join(sorted(_ORG_NOUNS)) + r"))\s+(?:also\s+|has\s+|had\s+)?(?:" + SPEECH + r")\b(?!\s+to\b)")
 _BY_ANON = re.compile(r"\b(?:by|from)\s+(?P<who>" + ANONYMOUS.pattern + r")", re.IGNORECASE)
 _PRONOUN_SAID = re.compile(r"(?:^|[\"”,]\s*)(?P<who>[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+(?:person|official|source)s?)\s+"
                            r"(?:also\s+|publicly\s+)?(?:" + SPEECH + r")\b")
@@ -274,6 +280,12 @@ def _attribute(sentence: str, context: _Context) -> tuple[str, str, str | None, 
     match = _PRONOUN_SAID.search(sentence)
     if match:
         return _speaker(match.group("who"), None, context, "pronoun")
+    match = _ROLE_SAID.search(sentence)
+    if match:
+        who = match.group("who")
+        described = re.sub(r"^[Tt]he\s+", "", who)
+        kind = "organisation" if match.group("noun").lower().rstrip("s") in _ORG_NOUNS else "anonymous"
+        return described, kind, None, "a role or body named without a name"
     for match in _WHO_SAID.finditer(sentence):
         who = match.group("who")
         if who.split()[0] in {"It", "This", "That", "There", "The", "These", "Those", "In", "On", "After"} \
@@ -361,7 +373,20 @@ def _cues(sentence: str) -> list[tuple[re.Match[str], str]]:
             if any(start <= match.start() < end for start, end in spans):
                 found.append((match, "a firm 'will' in quoted speech"))
                 break
+    if not found:
+        match = _REPORTED_WILL.search(sentence)
+        if match and match.group("subject").split()[0].lower() not in _PERSONAL:
+            found.append((match, "a firm 'will' in reported speech"))
     return sorted(found, key=lambda item: item[0].start())
+
+
+# "X said the plant will close by March": the future in reported speech (not "he said he
+# will run", an intention, nor "would" on its own, which is as often a condition).
+_PERSONAL = {"he", "she", "they", "i", "we", "it", "you", "his", "her", "their", "its"}
+_REPORTED_WILL = re.compile(
+    r"\b(?:said|says|told\s+\w+|predicted|predicts|warned|warns|added|stated|insisted|argued)\s+(?:that\s+)?"
+    r"(?P<subject>[A-Za-z][^,.;\"“”]{0,60}?)\s+(?:will|won't|will\s+not|is\s+going\s+to|are\s+going\s+to)\s+"
+    r"(?!be\s+(?:able|willing|happy|glad)\b)[a-z]+")
 
 
 def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
@@ -583,6 +608,8 @@ def _source_for(sentence: str, quote: str, reason: str, speaker: tuple | None, s
         return quote_speaker
     if speaker is not None:
         return speaker
+    if reason == "a firm 'will' in reported speech" and subject is not None:
+        return subject
     if reason.startswith("a firm"):
         return None  # a bare "will" counts only as someone's words
     if re.search(r"\breportedly\s+(?:\w+\s+)?(?:expected|forecast|predicted|anticipated|likely|set)\b", sentence,

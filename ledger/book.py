@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger import journal, views
@@ -653,9 +653,6 @@ class Ledger:
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
-
-    def forecast_count(self) -> int:
-        return self.store.read(lambda s: s.execute(select(func.count(Forecast.id))).scalar() or 0)
 
 
 def _text(value: Any) -> str | None:

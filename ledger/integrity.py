@@ -29,8 +29,6 @@ from ledger.models import (
 )
 from ledger.views import source_key
 
-FORECAST_FIELDS = ("source", "statement", "probability", "phrase", "scale", "made_on", "deadline",
-                   "deadline_phrase", "deadline_kind", "criteria", "tags")
 CITATION_FIELDS = ("forecast", "url", "outlet", "title", "published", "quote")
 RESOLUTION_FIELDS = ("forecast", "outcome", "void_reason", "resolved_on", "evidence", "note", "supersedes")
 

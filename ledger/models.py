@@ -12,9 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-OUTCOMES = ("yes", "no", "void")
-VOID_REASONS = ("annulled", "ambiguous", "retracted", "misquoted", "duplicate")
-SOURCE_KINDS = ("person", "organisation", "anonymous", "outlet")
+from ledger.vocabulary import OUTCOMES, SOURCE_KINDS, VOID_REASONS  # noqa: F401  (re-exported)
 
 
 def _stamp() -> Column:

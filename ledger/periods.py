@@ -20,9 +20,6 @@ class Period:
     end: date | None  # exclusive; None: open at the end
     text: str
 
-    def contains(self, day: date) -> bool:
-        return (self.start is None or day >= self.start) and (self.end is None or day < self.end)
-
     def next(self) -> Period:
         """The period of the same length right after this one (for "coming due")."""
         if self.start is None or self.end is None:

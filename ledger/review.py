@@ -22,8 +22,6 @@ from ledger.errors import LedgerError
 from ledger.periods import Period
 from ledger.scoring import Accumulator
 
-SECTIONS = ("due", "overdue", "undated", "resolved", "upcoming")
-
 
 @dataclass
 class Review:

@@ -25,8 +25,7 @@ from ledger.models import (
     Source,
     SourceAlias,
 )
-
-STATUSES = ("open", "due", "undated", "resolved", "void", "all")
+from ledger.vocabulary import STATUSES  # noqa: F401  (re-exported)
 
 # The stable JSON contract for a forecast (issue #2); other tools script against these.
 FORECAST_KEYS = (

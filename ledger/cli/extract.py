@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ledger.cli.common import DATE, note, out, pass_state
+from ledger.vocabulary import SOURCE_KINDS
 
 COLUMNS = ("source", "source_kind", "quote", "phrase", "probability", "deadline", "made_on", "confidence")
 KEYS = ("sentence", "quote", "statement", "source", "source_kind", "role", "phrase", "probability",
@@ -92,7 +93,7 @@ def _ask(candidate: dict[str, Any], index: int, total: int) -> Any:
         edited["statement"] = click.prompt("statement", default=candidate["statement"])
         edited["source"] = click.prompt("source", default=candidate["source"])
         edited["source_kind"] = click.prompt("source kind", default=candidate["source_kind"],
-                                             type=click.Choice(("person", "organisation", "anonymous", "outlet")))
+                                             type=click.Choice(SOURCE_KINDS))
         edited["phrase"] = click.prompt("probability (words or number)",
                                         default=candidate["phrase"] or str(candidate["probability"]))
         edited["probability"] = None

@@ -7,9 +7,8 @@ from typing import Any
 import click
 
 from ledger.cli.common import DATE, format_option, note, out, pass_state
+from ledger.vocabulary import SOURCE_KINDS, STATUSES, VOID_REASONS
 
-SOURCE_KINDS = ("person", "organisation", "anonymous", "outlet")
-VOID_REASONS = ("annulled", "ambiguous", "retracted", "misquoted", "duplicate")
 LIST_COLUMNS = ("id", "source", "statement", "probability", "phrase", "deadline", "status", "outcome")
 WIDTHS = {"statement": 48, "source": 24}
 
@@ -88,7 +87,7 @@ Examples:
   ledger list --source "Karoline Leavitt" -f json
   ledger list --tag china --outlet Politico -f csv > china.csv
 """)
-@click.option("--status", type=click.Choice(("open", "due", "undated", "resolved", "void", "all")),
+@click.option("--status", type=click.Choice(STATUSES),
               default="all", show_default=True,
               help="open: deadline ahead; due: deadline passed, unresolved; undated; resolved; void.")
 @click.option("--source", help="Only this source (name or alias).")

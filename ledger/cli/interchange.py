@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ledger.cli.common import note, out, pass_state
+from ledger.vocabulary import STATUSES
 
 
 @click.command("export", epilog="""\b
@@ -23,7 +24,7 @@ Examples:
               show_default=True, help="csv: one row per forecast; jsonl/json: the whole record, lossless.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to FILE (atomically) instead of standard output.")
-@click.option("--status", type=click.Choice(("open", "due", "undated", "resolved", "void", "all")),
+@click.option("--status", type=click.Choice(STATUSES),
               default="all", show_default=True, help="Only forecasts with this status.")
 @click.option("--source", help="Only this source (name or alias).")
 @click.option("--tag", help="Only forecasts with this tag.")

@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from ledger.cli.common import DATE, out
+from ledger.vocabulary import VOID_REASONS
 
 KEYS = "[y]es  [n]o  [v]oid  [s]kip  [d]eadline  [q]uit"
-VOID_REASONS = ("annulled", "ambiguous", "retracted", "misquoted", "duplicate")
 
 
 def _show(detail: dict[str, Any], position: int, total: int) -> None:

@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from ledger.errors import LedgerError
-from ledger.interchange.records import Problems
+from ledger.interchange.records import REQUIRED, Problems
 
 FORMATS = ("ledger", "fatebook", "predictionbook", "wide")
 FATEBOOK_EXPORT = ("Question title", "Forecast (scale = 0-1)")
 FATEBOOK_SHEET = ("questionTitle", "forecast")
-PREDICTIONBOOK = ("description",)
 
 csv.field_size_limit(10_000_000)
 
@@ -80,7 +79,7 @@ def read_rows(path: Path, tracker: str, container: str, problems: Problems,
     if path.stat().st_size == 0:
         problems.add(1, "file", "the file is empty")
         return
-    required = ("statement", "source", "probability") if tracker == "ledger" else ()
+    required = REQUIRED if tracker == "ledger" else ()
     raw = _csv_rows(path, problems, required) if container == "csv" else (
         _jsonl_rows(path, problems) if container == "jsonl" else _json_rows(path, problems))
     if tracker == "ledger":

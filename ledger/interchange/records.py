@@ -28,9 +28,6 @@ CSV_COLUMNS = (
     "quote", "outcome", "void_reason", "resolved_on", "evidence", "note",
 )
 REQUIRED = ("statement", "source", "probability")
-CITATION_KEYS = ("url", "outlet", "title", "published", "quote", "added_by", "added_at")
-RESOLUTION_KEYS = ("outcome", "void_reason", "resolved_on", "evidence", "note", "recorded_by", "recorded_at")
-REVISION_KEYS = ("field", "old", "new", "why", "who", "at", "after_deadline", "after_resolution")
 MAX_PROBLEMS = 50
 
 

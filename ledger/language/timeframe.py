@@ -105,11 +105,6 @@ def _quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     return date(year, first_month, 1), _month_end(year, first_month + 2)
 
 
-def _year_of(match: re.Match[str], group: str, fallback: int) -> int:
-    value = match.groupdict().get(group)
-    return int(value) if value else fallback
-
-
 # --- rule handlers: (match, R) -> _Span | None -------------------------------------
 
 

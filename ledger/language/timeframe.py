@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -337,9 +338,19 @@ def _day_of_month(m: re.Match[str], r: date) -> _Span | None:
     return None
 
 
+_ISO_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
 def _explicit_date(m: re.Match[str], r: date) -> _Span | None:
     """Numeric and ISO dates through dateutil, never filling missing parts from today."""
     text = m.group("date")
+    iso = _ISO_PARTS.fullmatch(text)
+    if iso:  # the common form: no need for dateutil's general parser
+        try:
+            day = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
+        return _Span(day, day, "exact", "R-DATE", point=True)
     try:
         one = date_parser.parse(text, default=datetime(1, 1, 1), dayfirst=False)
         two = date_parser.parse(text, default=datetime(2, 2, 2), dayfirst=False)
@@ -561,7 +572,7 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
 _MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DIGITS = tuple("0123456789")
 # A rule runs only when one of its words is in the text: most rules never match a given
-# quote, and a substring test costs far less than a regular expression.
+# quote, and looking words up costs far less than running a regular expression.
 TRIGGERS: dict[Any, tuple[str, ...]] = {
     _day: ("today", "tonight", "tomorrow", "morning", "afternoon", "evening", "day", "business"),
     _week: ("week",), _weekday: tuple(WEEKDAYS), _month_period: ("month",), _quarter_period: ("quarter",),
@@ -584,11 +595,39 @@ TRIGGERS: dict[Any, tuple[str, ...]] = {
 }
 
 
+_TOKEN = re.compile(r"[a-z]+|\d+|[^\sa-z\d]")
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> list[tuple[re.Pattern[str], Any, re.Pattern[str]]]:
+def _compiled() -> list[tuple[re.Pattern[str], Any]]:
     """The rules compiled on first use, so that importing this module costs nothing."""
-    return [(*_compile_rule(pattern, handler), re.compile("|".join(map(re.escape, TRIGGERS[handler]))))
-            for pattern, handler in RULES]
+    return [_compile_rule(pattern, handler) for pattern, handler in RULES]
+
+
+@lru_cache(maxsize=1)
+def _trigger_pieces() -> tuple[tuple[str, ...], ...]:
+    """Each rule's trigger words cut to one token-sized piece apiece (the longest).
+
+    When a trigger word occurs in a text, each of its pieces lies inside one of the
+    text's tokens, so testing pieces against tokens can only let more rules through,
+    never fewer: it is a safe filter."""
+    return tuple(tuple(max(_TOKEN.findall(word), key=len) for word in TRIGGERS[handler])
+                 for _, handler in RULES)
+
+
+@lru_cache(maxsize=8192)
+def _rules_for_token(token: str) -> frozenset[int]:
+    return frozenset(order for order, pieces in enumerate(_trigger_pieces())
+                     if any(piece in token for piece in pieces))
+
+
+def _candidate_rules(clean: str) -> list[int]:
+    """The rules whose trigger words may be in the text, in rule order: a few dictionary
+    look-ups per word instead of one search per rule."""
+    found: set[int] = set()
+    for token in set(_TOKEN.findall(clean)):
+        found |= _rules_for_token(token)
+    return sorted(found)
 
 
 def _compile_rule(pattern: str, handler: Any) -> tuple[re.Pattern[str], Any]:
@@ -668,10 +707,11 @@ def _parse(text: str, made_on: date) -> Deadline:
         return Deadline(iso, iso, "exact", "R-DATE", clean)
     best: tuple[tuple[int, int], Deadline] | None = None
     found: list[tuple[re.Match[str], Deadline]] = []
-    for order, (pattern, handler, triggers) in enumerate(_compiled()):
-        if triggers.search(clean) is None:
-            continue
-        for match in pattern.finditer(clean):
+    starts = _starts(clean)
+    rules = _compiled()
+    for order in _candidate_rules(clean):
+        pattern, handler = rules[order]
+        for match in _matches(pattern, clean, starts):
             try:
                 span = handler(match, made_on)
             except (ValueError, OverflowError, KeyError):
@@ -693,6 +733,27 @@ def _parse(text: str, made_on: date) -> Deadline:
             "as 'this week', 'by Friday', 'within 90 days', 'later this year'"
         )
     return best[1]
+
+
+_START = re.compile(r"(?<![\w-])")
+
+
+def _starts(clean: str) -> list[int]:
+    r"""Where a rule can begin: every rule opens with `(?<![\w-])`, so only these positions
+    can start a match, and trying them alone is much cheaper than scanning every one."""
+    return [m.start() for m in _START.finditer(clean)]
+
+
+def _matches(pattern: re.Pattern[str], clean: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """The same matches as `pattern.finditer(clean)`, tried at the possible starts only."""
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = pattern.match(clean, start)
+        if match is not None and match.end() > start:
+            end = match.end()
+            yield match
 
 
 _JOINER = re.compile(r"\s*(?:or|to|and|-|or\s+by)\s+(?:early|late|on|by|possibly|perhaps)?\s*")
@@ -726,8 +787,11 @@ def _reading(span: _Span, match: re.Match[str], made_on: date) -> Deadline | Non
     )
 
 
+_ISO_WHOLE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _iso_whole(clean: str) -> date | None:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", clean):
+    if _ISO_WHOLE.fullmatch(clean):
         try:
             return date.fromisoformat(clean)
         except ValueError:

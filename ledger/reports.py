@@ -1,8 +1,11 @@
 """Per-group accuracy reports and calibration tables, aggregated in the database.
 
-One query returns cells — (group, phrase, probability, n, yes) — for the resolved
-forecasts that count; a single streaming pass turns them into scores. No ORM object is
-made per forecast, so memory grows with the number of groups, not of forecasts.
+The report is one aggregate query: the resolved forecasts that count are grouped into
+cells — (group, probability, n, yes) — and the cells into each group's sums (`Sums`),
+from which every score follows; the pool's sums come from the same cells. The database
+returns one row per group, so neither time in Python nor memory grows with the number of
+forecasts. Re-reading phrases under another scale (`--scale`) happens in Python, so that
+path streams the cells instead, one group at a time.
 
 Counting policy (docs/scoring.md): one forecast scores once however many articles cite
 it; void and unresolved forecasts are excluded; the latest resolution counts, or the
@@ -17,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, exists, func, literal, select
+from sqlalchemy import Float, and_, case, cast, exists, func, literal, select, text, tuple_, union_all
 from sqlmodel import Session
 
 from ledger.errors import LedgerError
@@ -28,10 +31,10 @@ from ledger.scoring import (
     DEFAULT_CLIP,
     Accumulator,
     CalibrationBin,
-    Score,
+    Sums,
     calibration_bins,
     calibration_groups,
-    with_reference,
+    score_sums,
 )
 from ledger.views import current_resolutions, first_citations
 
@@ -88,7 +91,7 @@ def _group_key(by: str) -> tuple[Any, list[tuple[Any, Any]]]:
     raise LedgerError(f"cannot group by {by!r}: use one of {', '.join(GROUPINGS)}")
 
 
-def cell_query(selection: Selection, by: str | None, with_phrase: bool = True) -> Any:
+def cell_query(selection: Selection, by: str | None, with_phrase: bool = True, ordered: bool = True) -> Any:
     """(group, phrase, probability, n, yes) for the forecasts that count."""
     as_of_end = _end_of(selection.as_of) if selection.as_of else None
     res = Resolution.__table__.alias("rres")
@@ -123,7 +126,56 @@ def cell_query(selection: Selection, by: str | None, with_phrase: bool = True) -
     if selection.sources:
         query = query.where(Forecast.source_id.in_(selection.sources))
     query = query.group_by(key, phrase, probability) if with_phrase else query.group_by(key, probability)
-    return query.order_by(key)  # groups arrive one after another: each is scored and let go
+    return query.order_by(key) if ordered else query  # ordered: each group arrives whole
+
+
+def _sum_columns(cells: Any, clip: float, pool_part: bool) -> list[Any]:
+    """The `Sums` of some cells as SQL aggregates, in floating point throughout so that
+    SQLite and PostgreSQL compute the same thing. For one probability's part of the pool
+    (`pool_part`), Σ yes²/n is taken over the cells merged: (Σ yes)² / Σ n."""
+    n, yes, p = cast(cells.n, Float), cast(cells.yes, Float), cells.p
+    no = n - yes
+    eps = literal(clip, Float)
+    clipped = case((p < eps, eps), (p > 1 - eps, 1 - eps), else_=p)
+    hit, miss = (1 - p) * (1 - p), p * p
+    merged_yes_sq = func.sum(yes) * func.sum(yes) / func.sum(n)
+    yes_sq_over_n = merged_yes_sq if pool_part is True else func.sum(yes * yes / n)
+    if pool_part is not True and pool_part is not False:  # an SQL flag: GROUPING SETS rows
+        yes_sq_over_n = case((pool_part == 1, merged_yes_sq), else_=func.sum(yes * yes / n))
+    return [func.sum(cells.n), func.sum(cells.yes), func.sum(p * n), func.sum(yes * hit + no * miss),
+            func.sum(yes * hit * hit + no * miss * miss),
+            func.sum(-(yes * func.ln(clipped) + no * func.ln(1 - clipped))), yes_sq_over_n]
+
+
+def sums_query(selection: Selection, by: str, clip: float, dialect: str) -> Any:
+    """Rows of (pool_part, group, p, n, yes, Σp, Σbrier, Σbrier², Σlog, Σyes²/n): one per
+    group (pool_part 0), and the pool in parts, one per distinct probability (pool_part
+    1), which add up to the pool's sums. Both come from the same cells, except for tags,
+    where one forecast may sit in several groups but counts once in the pool.
+
+    PostgreSQL makes both kinds of row in one pass over the cells with GROUPING SETS;
+    SQLite has none, so there the cells are a common table expression read twice."""
+    cells = cell_query(selection, by, with_phrase=False, ordered=False)
+    if by == "tag":
+        pool_cells = cell_query(selection, None, with_phrase=False, ordered=False).subquery("pool_cells")
+        return union_all(_group_rows(cells.subquery("cells"), clip), _pool_rows(pool_cells, clip))
+    if dialect == "postgresql":
+        found = cells.subquery("cells")
+        part = func.grouping(found.c.grp)
+        return (select(part, found.c.grp, case((part == 1, found.c.p)), *_sum_columns(found.c, clip, part))
+                .group_by(func.grouping_sets(tuple_(found.c.grp), tuple_(found.c.p))))
+    shared = cells.cte("cells")
+    return union_all(_group_rows(shared, clip), _pool_rows(shared, clip))
+
+
+def _group_rows(cells: Any, clip: float) -> Any:
+    return select(literal(0), cells.c.grp, literal(None, Float), *_sum_columns(cells.c, clip, False)).group_by(
+        cells.c.grp)
+
+
+def _pool_rows(cells: Any, clip: float) -> Any:
+    return select(literal(1), literal(None).label("grp"), cells.c.p, *_sum_columns(cells.c, clip, True)).group_by(
+        cells.c.p)
 
 
 @lru_cache(maxsize=4096)
@@ -155,23 +207,53 @@ def _accumulate(session: Session, selection: Selection, by: str | None) -> dict[
 
 
 def _scored_groups(session: Session, selection: Selection, by: str,
-                   clip: float) -> tuple[list[tuple[str, Score]], Accumulator]:
-    """Each group scored as soon as its cells have arrived (memory: one group at a time),
-    and the pool's cells summed on the way."""
-    scored: list[tuple[str, Score]] = []
+                   clip: float) -> tuple[list[tuple[str, Sums]], Sums]:
+    """Each group's sums and the pool's."""
+    if selection.scale:
+        return _scored_groups_rescored(session, selection, by, clip)
+    names = dict(session.execute(select(Source.id, Source.name)).all()) if by == "source" else None
+    groups: list[tuple[str, Sums]] = []
+    pool = Sums(0, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # One big aggregate: sort and hash in memory rather than on disk, and skip JIT
+        # compilation, which costs more than it saves on a query this short.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))
+    parts: list[tuple[float, Sums]] = []
+    for pool_part, group, p, n, yes, *figures in session.execute(sums_query(selection, by, clip, dialect)):
+        if n is None:  # no forecasts at all
+            continue
+        sums = Sums(int(n), int(yes), *(float(f) for f in figures))
+        if pool_part:
+            parts.append((float(p), sums))
+        else:
+            groups.append((names[group] if names is not None else str(group), sums))
+    for _, part in sorted(parts, key=lambda found: found[0]):  # a fixed order of addition
+        pool = pool + part
+    return groups, pool
+
+
+def _scored_groups_rescored(session: Session, selection: Selection, by: str,
+                            clip: float) -> tuple[list[tuple[str, Sums]], Sums]:
+    """The same under `--scale`: phrases are re-read in Python, each group summed as soon
+    as its cells have arrived (memory: one group at a time)."""
+    groups: list[tuple[str, Sums]] = []
     pool = Accumulator()
     current: str | None = None
     cells = Accumulator()
     for group, _phrase, probability, n, yes in stream_cells(session, selection, by):
         if group != current:
             if current is not None:
-                scored.append((current, cells.score(clip)))
+                groups.append((current, cells.sums(clip)))
             current, cells = group, Accumulator()
         cells.add(probability, n, yes)
         pool.add(probability, n, yes)
     if current is not None:
-        scored.append((current, cells.score(clip)))
-    return scored, pool
+        groups.append((current, cells.sums(clip)))
+    if by == "tag":  # a forecast with several tags is in several groups: count the pool apart
+        pool = _accumulate(session, selection, None).get(POOL, Accumulator())
+    return groups, pool.sums(clip)
 
 
 def accuracy_report(session: Session, by: str, selection: Selection, min_n: int = 5,
@@ -183,13 +265,11 @@ def accuracy_report(session: Session, by: str, selection: Selection, min_n: int 
         raise LedgerError("--clip must lie strictly between 0 and 0.5")
     if min_n < 0:
         raise LedgerError("--min-n cannot be negative")
-    scored, pool_cells = _scored_groups(session, selection, by, clip)
-    if by == "tag":  # a forecast with several tags is in several groups: count the pool apart
-        pool_cells = _accumulate(session, selection, None).get(POOL, Accumulator())
-    pool = pool_cells.score(clip)
+    scored, pool_sums = _scored_groups(session, selection, by, clip)
+    pool = score_sums(pool_sums)
     rows = []
-    for name, score in scored:
-        score = with_reference(score, pool.base_rate)
+    for name, sums in scored:
+        score = score_sums(sums, pool.base_rate)
         rows.append(_row(name, score, score.n >= min_n))
     ranked = sorted((r for r in rows if r["ranked"]), key=_sort_key(sort))
     unranked = sorted((r for r in rows if not r["ranked"]), key=lambda r: (-r["n"], r["group"]))
@@ -202,10 +282,17 @@ def accuracy_report(session: Session, by: str, selection: Selection, min_n: int 
 def _row(name: str, score: Any, ranked: bool) -> dict[str, Any]:
     row = {"group": name, "n": score.n, "yes": score.yes, "no": score.no}
     for key in REPORT_KEYS[4:-1]:
-        row[key] = getattr(score, key)
+        row[key] = _figure(getattr(score, key))
     row["ranked"] = ranked
     row["rank"] = None
     return row
+
+
+def _figure(value: float | None) -> float | None:
+    """A score to 12 significant digits: each database adds floating-point numbers in its
+    own order, which moves only the last few of a double's 17 digits, so this makes the
+    same ledger report the same figures on SQLite and PostgreSQL."""
+    return None if value is None else float(f"{value:.12g}")
 
 
 def _sort_key(sort: str) -> Any:

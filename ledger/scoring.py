@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 DEFAULT_CLIP = 0.001
 Z95 = 1.959963984540054
@@ -57,6 +57,9 @@ class Accumulator:
     def n(self) -> int:
         return sum(n for n, _ in self.cells.values())
 
+    def sums(self, clip: float = DEFAULT_CLIP) -> Sums:
+        return sums_of_cells(((p, n, yes) for p, (n, yes) in self.cells.items()), clip)
+
     def score(self, clip: float = DEFAULT_CLIP, reference_rate: float | None = None) -> Score:
         return score_cells(((p, n, yes) for p, (n, yes) in self.cells.items()), clip, reference_rate)
 
@@ -65,60 +68,95 @@ def _clip(probability: float, eps: float) -> float:
     return min(max(probability, eps), 1.0 - eps)
 
 
-def score_cells(cells: Iterable[tuple[float, int, int]], clip: float = DEFAULT_CLIP,
-                reference_rate: float | None = None) -> Score:
-    """Every score for one group; `reference_rate` is the pool's base rate for skill."""
-    if not 0.0 < clip < 0.5:
-        raise ValueError("clip must lie strictly between 0 and 0.5")
+@dataclass(frozen=True)
+class Sums:
+    """Sufficient statistics of one group: every score in `Score` follows from these.
+
+    They are plain sums over forecasts (or over cells), so a database can compute them in
+    one aggregate query; only `yes_sq_over_n` needs the cells by distinct probability,
+    which is what makes the Murphy decomposition exact."""
+
+    n: int
+    yes: int
+    p: float  # Σ p
+    brier: float  # Σ (p − o)²
+    brier_sq: float  # Σ (p − o)⁴, for the interval
+    log: float  # Σ −ln p′(what happened), p′ clipped to [ε, 1 − ε]
+    yes_sq_over_n: float  # Σ over distinct p of yes_p² / n_p
+
+    def __add__(self, other: Sums) -> Sums:
+        """Two groups' sums together; right for `yes_sq_over_n` only when they share no
+        probability value (the pool is added up from one part per value)."""
+        return Sums(self.n + other.n, self.yes + other.yes, self.p + other.p, self.brier + other.brier,
+                    self.brier_sq + other.brier_sq, self.log + other.log,
+                    self.yes_sq_over_n + other.yes_sq_over_n)
+
+
+def sums_of_cells(cells: Iterable[tuple[float, int, int]], clip: float = DEFAULT_CLIP) -> Sums:
+    """The sums of a group's cells, merged by probability and added in a fixed order."""
+    _check_clip(clip)
     merged: dict[float, list[int]] = {}
     for probability, n, yes in cells:
         cell = merged.setdefault(probability, [0, 0])
         cell[0] += n
         cell[1] += yes
-    total = sum(n for n, _ in merged.values())
-    if total == 0:
-        return Score(0, 0, *([None] * 11))
-    yes_total = sum(yes for _, yes in merged.values())
-    base_rate = yes_total / total
-    sum_p = sum_b = sum_b2 = log_sum = reliability = resolution = 0.0
-    for p in sorted(merged):  # a fixed order: the same figures on every database
+    total = yes_total = 0
+    sum_p = sum_b = sum_b2 = log_sum = yes_sq_over_n = 0.0
+    for p in sorted(merged):  # a fixed order: the same figures every time
         n, yes = merged[p]
+        if n == 0:
+            continue
         no = n - yes
         hit, miss = (1.0 - p) ** 2, p ** 2  # Brier of one forecast that came true / did not
+        total += n
+        yes_total += yes
         sum_p += p * n
         sum_b += yes * hit + no * miss
         sum_b2 += yes * hit ** 2 + no * miss ** 2
         clipped = _clip(p, clip)
         log_sum -= yes * math.log(clipped) + no * math.log(1.0 - clipped)
-        frequency = yes / n
-        reliability += n * (p - frequency) ** 2
-        resolution += n * (frequency - base_rate) ** 2
-    brier = sum_b / total
+        yes_sq_over_n += yes * yes / n
+    return Sums(total, yes_total, sum_p, sum_b, sum_b2, log_sum, yes_sq_over_n)
+
+
+def _check_clip(clip: float) -> None:
+    if not 0.0 < clip < 0.5:
+        raise ValueError("clip must lie strictly between 0 and 0.5")
+
+
+def score_cells(cells: Iterable[tuple[float, int, int]], clip: float = DEFAULT_CLIP,
+                reference_rate: float | None = None) -> Score:
+    """Every score for one group; `reference_rate` is the pool's base rate for skill."""
+    return score_sums(sums_of_cells(cells, clip), reference_rate)
+
+
+def score_sums(sums: Sums, reference_rate: float | None = None) -> Score:
+    """Every score from a group's sums (docs/scoring.md gives the formulas).
+
+    Murphy, exact by distinct probability: N·REL = Σ(p−o)² − Σo + Σ yes_p²/n_p and
+    N·RES = Σ yes_p²/n_p − (Σo)²/N, which is Σ n_p(p − f_p)² and Σ n_p(f_p − ō)² expanded."""
+    total = sums.n
+    if total == 0:
+        return Score(0, 0, *([None] * 11))
+    base_rate = sums.yes / total
+    brier = sums.brier / total
     low = high = None
     if total > 1:
-        variance = max(sum_b2 - total * brier ** 2, 0.0) / (total - 1)
+        variance = max(sums.brier_sq - total * brier ** 2, 0.0) / (total - 1)
         half = Z95 * math.sqrt(variance / total)
         low, high = max(brier - half, 0.0), min(brier + half, 1.0)
     reference = base_rate if reference_rate is None else reference_rate
     reference_brier = reference ** 2 * (1 - base_rate) + (1 - reference) ** 2 * base_rate
+    reliability = max(sums.brier - sums.yes + sums.yes_sq_over_n, 0.0) / total
+    resolution = max(sums.yes_sq_over_n - sums.yes * base_rate, 0.0) / total
     return Score(
-        n=total, yes=yes_total, mean_probability=sum_p / total, base_rate=base_rate,
-        brier=brier, brier_low=low, brier_high=high, log_loss=log_sum / total,
+        n=total, yes=sums.yes, mean_probability=sums.p / total, base_rate=base_rate,
+        brier=brier, brier_low=low, brier_high=high, log_loss=sums.log / total,
         skill_vs_half=1.0 - brier / 0.25,
         skill_vs_base_rate=(1.0 - brier / reference_brier) if reference_brier > 0 else None,
-        reliability=reliability / total, resolution=resolution / total,
+        reliability=reliability, resolution=resolution,
         uncertainty=base_rate * (1 - base_rate),
     )
-
-
-def with_reference(score: Score, reference_rate: float | None) -> Score:
-    """The same score with its skill taken against another base rate (the pool's)."""
-    if score.n == 0 or reference_rate is None or score.brier is None or score.base_rate is None:
-        return score
-    base = score.base_rate
-    reference_brier = reference_rate ** 2 * (1 - base) + (1 - reference_rate) ** 2 * base
-    skill = (1.0 - score.brier / reference_brier) if reference_brier > 0 else None
-    return replace(score, skill_vs_base_rate=skill)
 
 
 def brier(pairs: Iterable[tuple[float, int | bool]]) -> float:

@@ -12,7 +12,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -20,9 +20,6 @@ from sqlmodel import Session
 from ledger import journal, views
 from ledger.dates import parse_date
 from ledger.errors import Conflict, LedgerError, NotFound
-from ledger.language.probability import Probability, parse_probability
-from ledger.language.scales import default_scale_name, load_scale
-from ledger.language.timeframe import Deadline, parse_deadline
 from ledger.models import (
     OUTCOMES,
     SOURCE_KINDS,
@@ -41,6 +38,10 @@ from ledger.periods import ALL, Period
 from ledger.scoring import DEFAULT_CLIP
 from ledger.store import Store, database_url
 from ledger.validate import check_text, clean_tags
+
+if TYPE_CHECKING:  # the word parsers load on first use: commands that only read never need them
+    from ledger.language.probability import Probability
+    from ledger.language.timeframe import Deadline
 
 AMENDABLE = ("statement", "probability", "deadline", "made_on", "criteria")
 
@@ -128,6 +129,9 @@ class Ledger:
         kind = (new.source_kind or "").lower() or None
         if kind is not None and kind not in SOURCE_KINDS:
             raise LedgerError(f"source kind {kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+        from ledger.language.probability import parse_probability
+        from ledger.language.scales import default_scale_name
+
         tags = clean_tags(new.tags)
         scale = new.scale or default_scale_name()
         probability = parse_probability(new.probability, scale)
@@ -187,6 +191,8 @@ class Ledger:
     def _read_deadline(self, words: str | None, made_on: date) -> Deadline | None:
         if words is None or not words.strip():
             return None
+        from ledger.language.timeframe import parse_deadline
+
         check_text("deadline", words, limit=300)
         deadline = parse_deadline(words, made_on)
         if deadline.date is not None and deadline.date < made_on:
@@ -410,6 +416,9 @@ class Ledger:
             words = changes.get("probability") or forecast.phrase
             if words is None:
                 raise LedgerError("this forecast's probability is a number: give --probability to change it")
+            from ledger.language.probability import parse_probability
+            from ledger.language.scales import default_scale_name
+
             reading = parse_probability(words, scale or forecast.scale or default_scale_name())
             updates.update(probability=reading.value, phrase=reading.phrase,
                            scale=reading.scale if reading.kind == "phrase" else None)
@@ -547,6 +556,7 @@ class Ledger:
                scale: str | None = None, min_n: int = 5, sort: str = "brier",
                clip: float = DEFAULT_CLIP) -> list[dict[str, Any]]:
         """Per-group accuracy (see ledger.reports); the last row is the pool."""
+        from ledger.language.scales import load_scale
         from ledger.reports import Selection, accuracy_report
 
         if scale:
@@ -558,6 +568,7 @@ class Ledger:
                     period: Period = ALL, as_of: date | None = None,
                     scale: str | None = None) -> list[dict[str, Any]]:
         """Calibration rows for the pool, or per source when sources are named."""
+        from ledger.language.scales import load_scale
         from ledger.reports import Selection, calibration_table
 
         if scale:

@@ -35,6 +35,13 @@ def plain(value: Any) -> Any:
 
 def cell(value: Any, width: int | None = None) -> str:
     """A value as text for table, csv and markdown cells."""
+    kind = value.__class__
+    if kind is str:  # most cells: skip the conversions (a long list is mostly this)
+        return value[: width - 1] + "…" if width and len(value) > width else value
+    if value is None:
+        return ""
+    if kind is int:
+        return str(value)
     value = plain(value)
     if value is None:
         text = ""

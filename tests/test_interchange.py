@@ -252,3 +252,35 @@ def test_wide_layout_problems(ledger_cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "line 2: result: 'maybe' is not an outcome" in result.stderr
     usage = ledger_cli("import", str(path), "--outcome-column", "result")
     assert usage.exit_code == 2
+
+
+def _index_names(db: str) -> set[str]:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(Ledger(db).store.url) if "://" in db else create_engine(f"sqlite:///{db}")
+    try:
+        inspector = inspect(engine)
+        return {index["name"] for table in ("forecast", "forecasttag") for index in inspector.get_indexes(table)}
+    finally:
+        engine.dispose()
+
+
+def test_import_into_an_empty_ledger_keeps_every_index(db_url: str, tmp_path: Path) -> None:
+    """SQLite builds the forecast indexes after the rows: they must all be there after an
+    import, and after one that failed half-way."""
+    Cli(db_url).ok("add", "seed", "-s", "Ann", "-P", "0.5")
+    expected = _index_names(db_url)
+    assert {"ix_forecast_dedup", "ix_forecast_deadline", "ix_forecast_source_deadline"} <= expected
+    # SQLite: a new ledger file, so the indexes are deferred; PostgreSQL never defers them.
+    empty = str(tmp_path / "empty.db") if "://" not in db_url else db_url
+    rows = "".join(f"Event {i} happens,Src {i % 7},0.{i % 9 + 1},2025-01-01,2025-03-01,economy\n" for i in range(3000))
+    good = tmp_path / "good.csv"
+    good.write_text("statement,source,probability,made_on,deadline,tags\n" + rows)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("statement,source,probability,made_on,deadline,tags\n" + rows + "Broken,Src,1.7,2025-01-01,,\n")
+    target = Cli(empty)
+    assert target("import", str(bad)).exit_code == 1
+    assert _index_names(empty) == expected
+    target.ok("import", str(good))
+    assert _index_names(empty) == expected
+    assert target.ok("list", "--source", "Src 3", "-f", "json").stdout.count('"statement"') == 429

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,30 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
         return writer.summary
 
     try:
-        return store.write(work)
+        return store.write(_with_big_cache(work))
     except _DryRun as done:
         return done.summary
+
+
+BULK_CACHE_KIB = 256 * 1024
+
+
+def _with_big_cache(work: Callable[[Session], ImportSummary]) -> Callable[[Session], ImportSummary]:
+    """SQLite: a 256 MiB page cache for the import's transaction (the default 2 MiB makes
+    every index insert of a big file a trip to disk), the usual size restored after."""
+
+    def wrapped(session: Session) -> ImportSummary:
+        connection = session.connection()
+        if connection.dialect.name != "sqlite":
+            return work(session)
+        usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            return work(session)
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(usual)}")
+
+    return wrapped
 
 
 class BulkWriter:
@@ -144,6 +166,7 @@ class BulkWriter:
         self.ledger_was_empty: bool | None = None
         self.article_ids: dict[Any, int] = {}
         self.seen: dict[tuple[int, str, date | None], int] = {}
+        self.deferred_indexes: list[str] = []
 
     # --- sources and articles ----------------------------------------------------
 
@@ -238,20 +261,37 @@ class BulkWriter:
         mark = "?" if sqlite else "%s"
         sql = (f'INSERT INTO "{table}" ({", ".join(columns)}) '
                f'VALUES ({", ".join([mark] * len(columns))})')
-        if sqlite:
-            converters = [_SQLITE_CONVERTERS.get(type(SQLModel.metadata.tables[table].c[c].type).__name__)
-                          for c in columns]
-            if any(converters):
-                rows = [tuple(convert(row[c]) if convert and row[c] is not None else row[c]
-                              for c, convert in zip(columns, converters, strict=True)) for row in params]
-            else:
-                rows = [tuple(row[c] for c in columns) for row in params]
-        else:
-            rows = [tuple(row[c] for c in columns) for row in params]
+        values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+        rows: list[Any] = list(map(values, params))
+        if sqlite:  # SQLite stores dates and timestamps as text, in SQLAlchemy's layout
+            converters = [(index, _SQLITE_CONVERTERS[kind]) for index, kind in enumerate(
+                type(SQLModel.metadata.tables[table].c[c].type).__name__ for c in columns)
+                if kind in _SQLITE_CONVERTERS]
+            if converters:
+                rows = [_converted(row, converters) for row in rows]
         connection.exec_driver_sql(sql, rows)
 
+    # Into an empty SQLite ledger, the forecast indexes whose keys arrive in random order
+    # (statement hash, source, deadline, tag) are dropped and built again at the end: one
+    # sort instead of a million scattered B-tree inserts. Nothing looks them up meanwhile
+    # (an empty ledger has no earlier forecasts to match), the DDL is part of the same
+    # transaction, and a failed import rolls the drop back with everything else.
+    DEFERRED_INDEX_TABLES = ("forecast", "forecasttag")
+
+    def _defer_indexes(self) -> None:
+        found = self.session.connection().exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+            f"({', '.join(repr(t) for t in self.DEFERRED_INDEX_TABLES)})").all()
+        for name, _ in found:
+            self.session.connection().exec_driver_sql(f'DROP INDEX "{name}"')
+        self.deferred_indexes = [sql for _, sql in found]
+
     def finish(self) -> None:
-        """PostgreSQL: move each id sequence past the ids assigned here."""
+        """Build any deferred indexes; PostgreSQL: move each id sequence past the ids
+        assigned here."""
+        for sql in self.deferred_indexes:
+            self.session.connection().exec_driver_sql(sql)
+        self.deferred_indexes = []
         if self.session.get_bind().dialect.name != "postgresql":
             return
         for table, next_id in self.next_ids.items():
@@ -262,6 +302,10 @@ class BulkWriter:
 
     def write(self, records: list[dict[str, Any]]) -> None:
         session = self.session
+        if self.ledger_was_empty is None:
+            self.ledger_was_empty = session.execute(select(Forecast.id).limit(1)).first() is None
+            if self.ledger_was_empty and session.get_bind().dialect.name == "sqlite":
+                self._defer_indexes()
         entry: dict[str, Any] = {"sources": [], "forecasts": [], "citations": [], "resolutions": []}
         self._source_ids(records, entry["sources"])
         for record in records:
@@ -321,8 +365,6 @@ class BulkWriter:
 
     def _existing(self, records: list[dict[str, Any]]) -> dict[tuple[int, str, date | None], int]:
         """Forecasts already in the ledger with the same source, statement and deadline."""
-        if self.ledger_was_empty is None:
-            self.ledger_was_empty = self.session.execute(select(Forecast.id).limit(1)).first() is None
         found: dict[tuple[int, str, date | None], int] = {}
         if self.ledger_was_empty:
             return found  # only the file itself can repeat a forecast: `seen` catches that
@@ -417,6 +459,14 @@ def _sqlite_timestamp(value: datetime) -> str:
 _SQLITE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "DateTime": _sqlite_timestamp, "Date": lru_cache(maxsize=4096)(date.isoformat), "Boolean": int,
 }
+
+
+def _converted(row: tuple[Any, ...], converters: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, convert in converters:
+        if values[index] is not None:
+            values[index] = convert(values[index])
+    return tuple(values)
 
 
 def _empty_article(citation: dict[str, Any]) -> bool:

@@ -42,6 +42,9 @@ def cell(value: Any, width: int | None = None) -> str:
         return ""
     if kind is int:
         return str(value)
+    if kind is float and value == value and value not in (math.inf, -math.inf):
+        text = f"{value:.4f}".rstrip("0").rstrip(".") if value != 0 else "0"
+        return text[: width - 1] + "…" if width and len(text) > width else text
     value = plain(value)
     if value is None:
         text = ""

@@ -185,8 +185,15 @@ def _index_names(text: str, context: _Context) -> None:
         context.acronyms = re.compile(r"\b(?:the\s+)?(" + "|".join(map(re.escape, acronyms)) + r")\b")
 
 
+_DEFINED_ACRONYM = re.compile(r"((?:[A-Z][\w'’.-]+\s+){1,6}[A-Z][\w'’.-]+)\s+\(([A-Z]{2,6})\)")
+_ACRONYM_IN_BRACKETS = re.compile(r"\([A-Z]{2,6}\)")
+
+
 def _collect_names(text: str, context: _Context) -> None:
-    for match in re.finditer(r"((?:[A-Z][\w'’.-]+\s+){1,6}[A-Z][\w'’.-]+)\s+\(([A-Z]{2,6})\)", text):
+    # The full pattern backtracks at every capital letter: run it only when the text
+    # has an acronym in brackets at all.
+    defined = _DEFINED_ACRONYM.finditer(text) if _ACRONYM_IN_BRACKETS.search(text) else ()
+    for match in defined:
         full = match.group(1).strip()
         full = re.sub(r"^(?:The|the|A|An)\s+", "", full)
         context.names[match.group(2)] = f"{full} ({match.group(2)})"
@@ -517,12 +524,17 @@ _CUE_STEMS = ("xpect", "redict", "orecast", "nticipat", "roject", "ikel", "robab
               "percent", "erhaps", "same forecast", "same prediction", "won't", "going to")
 
 
-_STEM = re.compile("|".join(re.escape(stem) for stem in _CUE_STEMS) + r"|\bwill\b|\bmay\b")
+_WILL_OR_MAY = re.compile(r"\b(?:will|may)\b")
 
 
 def _may_have_cue(sentence: str) -> bool:
-    """A cheap test before the cue patterns: most sentences have no forecast word at all."""
-    return _STEM.search(sentence.lower()) is not None
+    """A cheap test before the cue patterns: most sentences have no forecast word at all.
+    Plain substring tests: several times faster than one regular expression of stems."""
+    lowered = sentence.lower()
+    for stem in _CUE_STEMS:
+        if stem in lowered:
+            return True
+    return ("will" in lowered or "may" in lowered) and _WILL_OR_MAY.search(lowered) is not None
 
 
 _SPEECH_WORD = re.compile(r"\b(?:" + SPEECH + r"|according)\b")

@@ -231,6 +231,22 @@ def sqlite_dot_import(csv_path: Path, work: Path) -> float:
     return seconds
 
 
+def report_with_fixed_groups(db: str, size: int, repeats: int, work: Path) -> None:
+    """The report's memory against forecasts alone: the synthetic ledgers get more sources
+    as they grow (and the report one row per source), so the same ledger is copied with
+    every forecast moved to one of 100 sources, and reported again."""
+    import sqlite3
+
+    copy = work / f"{size}-100-sources.db"
+    shutil.copyfile(db, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE forecast SET source_id = (source_id % 100) + 1")
+    seconds, memory = timed(ledger(str(copy), "report", "--by", "source"), repeats)
+    record(f"ledger report --by source ({size:,}, 100 sources, SQLite)", seconds, memory, None, None,
+           "memory flat", rows=size)
+    copy.unlink()
+
+
 def scale(work: Path, sizes: list[int], repeats: int, postgres: bool) -> None:
     for size in sizes:
         csv_path = work / f"{size}.csv"
@@ -244,6 +260,7 @@ def scale(work: Path, sizes: list[int], repeats: int, postgres: bool) -> None:
         plain = statistics.median(plain_brier_sqlite(db) for _ in range(repeats))
         bare = statistics.median(plain_brier_sqlite(db, current=False) for _ in range(repeats))
         record_report("SQLite", report_time, memory, plain, bare, size)
+        report_with_fixed_groups(db, size, repeats, work)
         review_time, memory = timed(ledger(db, "review", "-p", "2025-W24"), repeats)
         record(f"ledger review ({size:,}, SQLite)", review_time, memory, None, None, "linear or better", rows=size)
         export_time, memory = run(ledger(db, "export", "-o", str(work / f"{size}.jsonl")))

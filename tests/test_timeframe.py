@@ -158,3 +158,21 @@ def test_time_word_salad_never_crashes(words: list[str], made_on: date) -> None:
     except LedgerError:
         return
     assert reading.kind in {"exact", "rolling", "soft", "event", "vague"}
+
+
+TRIGGER_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 .:'-/"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=TRIGGER_ALPHABET, max_size=60),
+                 st.lists(st.sampled_from(WORDS + ["a.m.", "5pm", "o'clock", "1990s", "from now", "new year's",
+                                                   "world cup", "primaries", "h1", "3rd", "12:30"]),
+                          max_size=8).map(" ".join)))
+def test_rule_filter_never_drops_a_rule_whose_words_are_there(text: str) -> None:
+    """The word look-up that picks which rules to try may let extra rules through, but
+    never skips one with a trigger word in the text (that would lose a reading)."""
+    from ledger.language import timeframe
+
+    exact = {order for order, (_, handler) in enumerate(timeframe.RULES)
+             if any(word in text for word in timeframe.TRIGGERS[handler])}
+    assert exact <= set(timeframe._candidate_rules(text))

@@ -132,11 +132,11 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
         return done.summary
 
 
-BULK_CACHE_KIB = 256 * 1024
+BULK_CACHE_KIB = 128 * 1024
 
 
 def _with_big_cache(work: Callable[[Session], ImportSummary]) -> Callable[[Session], ImportSummary]:
-    """SQLite: a 256 MiB page cache for the import's transaction (the default 2 MiB makes
+    """SQLite: a 128 MiB page cache for the import's transaction (the default 2 MiB makes
     every index insert of a big file a trip to disk), the usual size restored after."""
 
     def wrapped(session: Session) -> ImportSummary:

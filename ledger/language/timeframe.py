@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import csv
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -595,7 +594,7 @@ TRIGGERS: dict[Any, tuple[str, ...]] = {
 }
 
 
-_TOKEN = re.compile(r"[a-z]+|\d+|[^\sa-z\d]")
+_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 
 
 @lru_cache(maxsize=1)
@@ -606,13 +605,18 @@ def _compiled() -> list[tuple[re.Pattern[str], Any]]:
 
 @lru_cache(maxsize=1)
 def _trigger_pieces() -> tuple[tuple[str, ...], ...]:
-    """Each rule's trigger words cut to one token-sized piece apiece (the longest).
+    """Each rule's trigger words cut to one token-sized piece apiece (the rarest).
 
     When a trigger word occurs in a text, each of its pieces lies inside one of the
     text's tokens, so testing pieces against tokens can only let more rules through,
     never fewer: it is a safe filter."""
-    return tuple(tuple(max(_TOKEN.findall(word), key=len) for word in TRIGGERS[handler])
+    return tuple(tuple(max(_TOKEN.findall(word), key=_selectivity) for word in TRIGGERS[handler])
                  for _, handler in RULES)
+
+
+def _selectivity(piece: str) -> tuple[int, bool]:
+    """Longer pieces are rarer, and so is punctuation beside a letter ("a.m" → ".")."""
+    return len(piece), not piece.isalnum()
 
 
 @lru_cache(maxsize=8192)
@@ -637,8 +641,8 @@ def _compile_rule(pattern: str, handler: Any) -> tuple[re.Pattern[str], Any]:
 
 def _apply_prep(span: _Span, match: re.Match[str], r: date) -> tuple[date | None, date | None, str, str]:
     """Turn a period into (start, deadline, rule, note) by its preposition."""
-    prep = " ".join((match.groupdict().get("prep") or "").split())
-    endof = match.groupdict().get("endof")
+    prep = " ".join((match.group("prep") or "").split())  # every rule has PREP's groups
+    endof = match.group("endof")
     rule, note = span.rule, span.note
     if span.last is None:
         return None, None, rule, note
@@ -711,7 +715,14 @@ def _parse(text: str, made_on: date) -> Deadline:
     rules = _compiled()
     for order in _candidate_rules(clean):
         pattern, handler = rules[order]
-        for match in _matches(pattern, clean, starts):
+        end = 0
+        for start in starts:  # the same matches as pattern.finditer(clean), tried at the starts only
+            if start < end:
+                continue
+            match = pattern.match(clean, start)
+            if match is None or match.end() == start:
+                continue
+            end = match.end()
             try:
                 span = handler(match, made_on)
             except (ValueError, OverflowError, KeyError):
@@ -744,24 +755,14 @@ def _starts(clean: str) -> list[int]:
     return [m.start() for m in _START.finditer(clean)]
 
 
-def _matches(pattern: re.Pattern[str], clean: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """The same matches as `pattern.finditer(clean)`, tried at the possible starts only."""
-    end = 0
-    for start in starts:
-        if start < end:
-            continue
-        match = pattern.match(clean, start)
-        if match is not None and match.end() > start:
-            end = match.end()
-            yield match
-
-
 _JOINER = re.compile(r"\s*(?:or|to|and|-|or\s+by)\s+(?:early|late|on|by|possibly|perhaps)?\s*")
 
 
 def _later_alternative(clean: str, chosen: Deadline,
                        found: list[tuple[re.Match[str], Deadline]]) -> Deadline:
     """'late Monday or early Tuesday': two days joined by 'or' give the later one."""
+    if len(found) < 2:
+        return chosen
     spans = [(m, d) for m, d in found if d.date is not None and d.kind == chosen.kind]
     for first, first_reading in spans:
         if first_reading != chosen:

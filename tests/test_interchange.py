@@ -284,3 +284,26 @@ def test_import_into_an_empty_ledger_keeps_every_index(db_url: str, tmp_path: Pa
     target.ok("import", str(good))
     assert _index_names(empty) == expected
     assert target.ok("list", "--source", "Src 3", "-f", "json").stdout.count('"statement"') == 429
+
+
+def test_big_import_into_postgres_refreshes_planner_statistics(pg_empty_url: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL only: SQLite plans without ANALYZE statistics."""
+    from sqlalchemy import create_engine, text
+
+    from ledger.interchange import importer
+
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 100)
+    db_url = pg_empty_url
+    Cli(db_url).ok("db", "upgrade")
+    rows = "".join(f"Event {i} happens,Src {i % 3},0.5,2025-01-01,2025-03-01\n" for i in range(150))
+    path = tmp_path / "rows.csv"
+    path.write_text("statement,source,probability,made_on,deadline\n" + rows)
+    Cli(db_url).ok("import", str(path))
+    engine = create_engine(Ledger(db_url).store.url)
+    try:
+        with engine.connect() as conn:
+            tuples = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'forecast'::regclass")).scalar()
+    finally:
+        engine.dispose()
+    assert tuples == 150  # -1 until the table is analysed

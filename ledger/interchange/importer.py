@@ -133,6 +133,7 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
 
 
 BULK_CACHE_KIB = 128 * 1024
+ANALYZE_AFTER = 10_000  # forecasts added by one import, above which PostgreSQL re-analyses
 
 
 def _with_big_cache(work: Callable[[Session], ImportSummary]) -> Callable[[Session], ImportSummary]:
@@ -288,7 +289,8 @@ class BulkWriter:
 
     def finish(self) -> None:
         """Build any deferred indexes; PostgreSQL: move each id sequence past the ids
-        assigned here."""
+        assigned here, and refresh the planner's statistics after a big load (as after a
+        restore) rather than leave the first reports to plan on stale ones."""
         for sql in self.deferred_indexes:
             self.session.connection().exec_driver_sql(sql)
         self.deferred_indexes = []
@@ -297,6 +299,8 @@ class BulkWriter:
         for table, next_id in self.next_ids.items():
             self.session.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :last)"), {"last": next_id - 1})
+        if self.summary.added >= ANALYZE_AFTER:
+            self.session.execute(text(f"ANALYZE {', '.join(sorted(self.next_ids))}"))
 
     # --- one chunk -----------------------------------------------------------------
 

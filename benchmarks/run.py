@@ -21,7 +21,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +52,20 @@ def run(argv: list[str], stdin: str | None = None) -> tuple[float, int]:
 def timed(argv: list[str], repeats: int) -> tuple[float, int]:
     runs = [run(argv) for _ in range(repeats)]
     return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+
+
+def paired(argv: list[str], baseline: Callable[[], float], repeats: int) -> tuple[float, int, float]:
+    """The command and its baseline run by turns, so that both meet the same noise (this
+    machine's speed drifts by tens of percent over minutes): medians and peak memory."""
+    runs, baselines = [], []
+    for _ in range(repeats):
+        runs.append(run(argv))
+        baselines.append(baseline())
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs), statistics.median(baselines)
+
+
+def command(argv: list[str]) -> Callable[[], float]:
+    return lambda: run(argv)[0]
 
 
 def record(name: str, seconds: float, memory_kib: int | None = None, baseline: str | None = None,
@@ -90,10 +106,10 @@ def write_csv(path: Path, rows: int, sources: int, seed: int = 7) -> None:
 
 
 def startup(work: Path, repeats: int) -> None:
-    python_pass, _ = timed([PYTHON, "-c", "pass"], repeats)
-    import_click, _ = timed([PYTHON, "-c", "import click"], repeats)
-    help_time, memory = timed([PYTHON, "-m", "ledger", "--help"], repeats)
+    help_argv = [PYTHON, "-m", "ledger", "--help"]
+    help_time, memory, python_pass = paired(help_argv, command([PYTHON, "-c", "pass"]), repeats)
     record("ledger --help", help_time, memory, "python -c pass", python_pass, "< 0.15 s absolute")
+    help_time, memory, import_click = paired(help_argv, command([PYTHON, "-c", "import click"]), repeats)
     record("ledger --help (vs import click)", help_time, memory, "python -c 'import click'", import_click, "≤ 4×")
 
 
@@ -102,17 +118,16 @@ def small_commands(work: Path, repeats: int) -> None:
     csv_path = work / "10k.csv"
     write_csv(csv_path, 10_000, 1_000)
     run(ledger(db, "import", str(csv_path)))
-    sqlmodel_import, _ = timed([PYTHON, "-c", "import sqlmodel"], repeats)
-    list_time, memory = timed(ledger(db, "list"), repeats)
-    record("ledger list (10k forecasts)", list_time, memory, "python -c 'import sqlmodel'", sqlmodel_import, "≤ 1.5×")
-    list_due, memory = timed(ledger(db, "list", "--status", "due", "--source", "Source 7"), repeats)
-    record("ledger list --source S (10k forecasts)", list_due, memory, "python -c 'import sqlmodel'",
-           sqlmodel_import, "≤ 1.5×")
-    show_time, memory = timed(ledger(db, "show", "5000"), repeats)
-    record("ledger show (10k forecasts)", show_time, memory, "python -c 'import sqlmodel'", sqlmodel_import, "≤ 1.5×")
-    add_time, memory = timed(ledger(db, "add", "A benchmark event happens", "-s", "Bench", "-P", "likely",
-                                    "-d", "next month"), repeats)
-    record("ledger add (one call)", add_time, memory, "python -c 'import sqlmodel'", sqlmodel_import)
+    sqlmodel = command([PYTHON, "-c", "import sqlmodel"])
+    for name, argv, target in (
+            ("ledger list (10k forecasts)", ledger(db, "list"), "≤ 1.5×"),
+            ("ledger list --source S (10k forecasts)", ledger(db, "list", "--status", "due", "--source", "Source 7"),
+             "≤ 1.5×"),
+            ("ledger show (10k forecasts)", ledger(db, "show", "5000"), "≤ 1.5×"),
+            ("ledger add (one call)", ledger(db, "add", "A benchmark event happens", "-s", "Bench", "-P", "likely",
+                                             "-d", "next month"), None)):
+        seconds, memory, baseline = paired(argv, sqlmodel, repeats)
+        record(name, seconds, memory, "python -c 'import sqlmodel'", baseline, target)
     code = ("import time; from datetime import date; from ledger import Ledger, NewForecast\n"
             f"book = Ledger({db!r}, today=date(2025, 6, 11))\n"
             "start = time.perf_counter()\n"
@@ -209,11 +224,12 @@ def plain_brier_postgres(url: str, current: bool = True) -> float:
     return seconds
 
 
-def record_report(label: str, report_time: float, memory: int, plain: float, bare: float, size: int) -> None:
-    record(f"ledger report --by source ({size:,}, {label})", report_time, memory, "plain SQL aggregate", plain,
+def record_report(label: str, same: tuple[float, int, float], bare: tuple[float, int, float], size: int) -> None:
+    """The report against each baseline, each pair timed by turns."""
+    record(f"ledger report --by source ({size:,}, {label})", same[0], same[1], "plain SQL aggregate", same[2],
            "≤ 3×", rows=size)
-    record(f"  same, against the bare join ({size:,}, {label})", report_time, memory,
-           "plain SQL join, no current-resolution check", bare, None, rows=size)
+    record(f"  same, against the bare join ({size:,}, {label})", bare[0], bare[1],
+           "plain SQL join, no current-resolution check", bare[2], None, rows=size)
 
 
 def sqlite_dot_import(csv_path: Path, work: Path) -> float:
@@ -256,10 +272,10 @@ def scale(work: Path, sizes: list[int], repeats: int, postgres: bool) -> None:
         baseline = sqlite_dot_import(csv_path, work)
         record(f"ledger import ({size:,} rows, SQLite)", seconds, memory, "sqlite3 .import", baseline, "≤ 10×",
                rows=size, per_row_us=round(seconds / size * 1e6, 1))
-        report_time, memory = timed(ledger(db, "report", "--by", "source"), repeats)
-        plain = statistics.median(plain_brier_sqlite(db) for _ in range(repeats))
-        bare = statistics.median(plain_brier_sqlite(db, current=False) for _ in range(repeats))
-        record_report("SQLite", report_time, memory, plain, bare, size)
+        report = ledger(db, "report", "--by", "source")
+        report_time, memory, plain = paired(report, partial(plain_brier_sqlite, db), repeats)
+        bare_time, bare_memory, bare = paired(report, partial(plain_brier_sqlite, db, current=False), repeats)
+        record_report("SQLite", (report_time, memory, plain), (bare_time, bare_memory, bare), size)
         report_with_fixed_groups(db, size, repeats, work)
         review_time, memory = timed(ledger(db, "review", "-p", "2025-W24"), repeats)
         record(f"ledger review ({size:,}, SQLite)", review_time, memory, None, None, "linear or better", rows=size)
@@ -284,10 +300,10 @@ def scale_postgres(csv_path: Path, size: int, repeats: int) -> None:
         seconds, memory = run(ledger(db, "import", str(csv_path)))
         record(f"ledger import ({size:,} rows, PostgreSQL)", seconds, memory, None, None, None, rows=size,
                per_row_us=round(seconds / size * 1e6, 1))
-        report_time, memory = timed(ledger(db, "report", "--by", "source"), repeats)
-        plain = statistics.median(plain_brier_postgres(db) for _ in range(repeats))
-        bare = statistics.median(plain_brier_postgres(db, current=False) for _ in range(repeats))
-        record_report("PostgreSQL", report_time, memory, plain, bare, size)
+        report = ledger(db, "report", "--by", "source")
+        report_time, memory, plain = paired(report, partial(plain_brier_postgres, db), repeats)
+        bare_time, bare_memory, bare = paired(report, partial(plain_brier_postgres, db, current=False), repeats)
+        record_report("PostgreSQL", (report_time, memory, plain), (bare_time, bare_memory, bare), size)
     finally:
         with psycopg.connect(**admin) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -8,14 +8,16 @@ BEGIN IMMEDIATE so that concurrent writers queue instead of failing half-way.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
@@ -122,6 +124,9 @@ class Store:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
+            if not has_sql_function(dbapi_connection, "ln(1.0)"):
+                # SQLite built without its maths functions: the report's log loss needs ln.
+                dbapi_connection.create_function("ln", 1, natural_log, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # noqa: ANN001
@@ -231,8 +236,6 @@ class Store:
 
     def backup_sqlite(self, target: Path) -> None:
         """Copy the SQLite file with the online backup API (safe while others write)."""
-        import sqlite3
-
         if self.path is None:
             raise LedgerError("backup_sqlite needs an SQLite ledger")
         source = sqlite3.connect(str(self.path))
@@ -259,3 +262,18 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+
+def has_sql_function(dbapi_connection: Any, call: str) -> bool:
+    """Whether this SQLite library knows a function (maths functions are a build option)."""
+    try:
+        dbapi_connection.execute(f"SELECT {call}").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def natural_log(value: float | None) -> float | None:
+    """SQLite's ln(): NULL for NULL and for numbers at or below zero."""
+    if value is None or value <= 0:
+        return None
+    return math.log(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -178,3 +179,19 @@ def test_figures_rederive_from_json_on_a_random_ledger(db_url: str) -> None:
     for source, pairs in truth.items():
         assert found[source]["n"] == len(pairs)
         assert found[source]["brier"] == pytest.approx(sum((p - o) ** 2 for p, o in pairs) / len(pairs))
+
+
+def test_report_works_on_an_sqlite_without_maths_functions(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some SQLite builds lack ln(); the ledger then supplies it, with the same figures."""
+    from ledger import store
+
+    db = str(tmp_path / "ledger.db")
+    seed(db)
+    built_in = rows(Cli(db))
+    monkeypatch.setattr(store, "has_sql_function", lambda connection, call: False)
+    supplied = rows(Cli(db))
+    assert supplied == built_in
+    assert all(row["log_loss"] is not None for row in supplied)
+    assert store.natural_log(None) is None and store.natural_log(0.0) is None
+    assert store.natural_log(math.e) == pytest.approx(1.0)

@@ -176,3 +176,40 @@ def test_rule_filter_never_drops_a_rule_whose_words_are_there(text: str) -> None
     exact = {order for order, (_, handler) in enumerate(timeframe.RULES)
              if any(word in text for word in timeframe.TRIGGERS[handler])}
     assert exact <= set(timeframe._candidate_rules(text))
+
+
+@pytest.mark.parametrize(("words", "deadline", "kind"), [
+    ("the day after tomorrow", date(2025, 6, 4), "exact"),
+    ("by the middle of next year", date(2026, 8, 31), "exact"),     # "the middle of" = mid
+    ("by the start of 2026", date(2026, 4, 30), "exact"),
+    ("the beginning of July", date(2025, 7, 10), "exact"),
+    ("the first of next month", date(2025, 7, 1), "exact"),
+    ("by the 15th of this month", date(2025, 6, 15), "exact"),
+    ("early next month", date(2025, 7, 10), "exact"),
+    ("mid-next month", date(2025, 7, 15), "exact"),
+    ("late this month", date(2025, 6, 30), "exact"),
+    ("25.12.2025", date(2025, 12, 25), "exact"),                    # dotted dates are day first
+    ("by month's end", date(2025, 6, 30), "exact"),
+    ("by the year's end", date(2025, 12, 31), "exact"),
+    ("by EOY", date(2025, 12, 31), "exact"),
+    ("by eow", date(2025, 6, 8), "exact"),
+    ("within the hour", date(2025, 6, 2), "exact"),
+    ("in half an hour", date(2025, 6, 2), "exact"),
+    ("in 2 wks", date(2025, 6, 16), "rolling"),
+    ("within 5 yrs", date(2030, 6, 2), "rolling"),
+    ("the next two weeks", date(2025, 6, 16), "rolling"),
+    ("the next few weeks", date(2025, 6, 23), "soft"),
+    ("in the weeks ahead", date(2025, 7, 2), "soft"),
+    ("the coming months", date(2026, 6, 2), "soft"),
+    ("at some point next year", date(2026, 12, 31), "exact"),      # a date beats vague words
+])
+def test_more_news_forms(words: str, deadline: date, kind: str) -> None:
+    reading = parse_deadline(words, MONDAY)
+    assert (reading.date, reading.kind) == (deadline, kind)
+
+
+@pytest.mark.parametrize("words", ["next week", "the next week", "over the next decade", "for the time being"])
+def test_new_forms_leave_old_readings_alone(words: str) -> None:
+    expected = {"next week": date(2025, 6, 15), "the next week": date(2025, 6, 15),
+                "over the next decade": date(2035, 6, 2), "for the time being": None}[words]
+    assert parse_deadline(words, MONDAY).date == expected

@@ -87,6 +87,8 @@ PREP = (r"(?:(?P<prep>by|before|ahead\s+of|prior\s+to|until|till|no\s+later\s+th
 BY_PREPS = {"by", "until", "till", "no later than", "not later than"}
 BEFORE_PREPS = {"before", "ahead of", "prior to"}
 MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+UNIT_WORDS = (r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|mos|quarters?"
+              r"|years?|yrs?|decades?)")
 PART = r"(?P<part>early|earlier|mid|middle\s+of|the\s+middle\s+of|late|later|the\s+start\s+of|start\s+of|the\s+beginning\s+of|beginning\s+of)"
 NUM = NUMBER_PATTERN
 
@@ -109,14 +111,14 @@ def _quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
 
 
 def _day(m: re.Match[str], r: date) -> _Span:
-    word = m.group("word")
+    word = " ".join(m.group("word").split())
+    if word.endswith("day after tomorrow"):
+        day = r + timedelta(days=2)
+        return _Span(day, day, "exact", "R-DAY", point=True)
     if word.startswith("tomorrow"):
         day = r + timedelta(days=1)
         return _Span(day, day, "exact", "R-DAY", point=True)
-    if word.startswith("day after tomorrow"):
-        day = r + timedelta(days=2)
-        return _Span(day, day, "exact", "R-DAY", point=True)
-    return _Span(r, r, "exact", "R-BY-END" if "end of" in word else "R-DAY")
+    return _Span(r, r, "exact", "R-BY-END" if "end of" in word or word == "eod" else "R-DAY")
 
 
 def _week(m: re.Match[str], r: date) -> _Span:
@@ -158,14 +160,61 @@ def _weekday(m: re.Match[str], r: date) -> _Span:
     return _Span(day, day, "exact", "R-WEEKDAY", point=True)
 
 
-def _month_period(m: re.Match[str], r: date) -> _Span:
-    which = m.group("which")
-    if which in {"next", "following"}:
+def _month_period(m: re.Match[str], r: date) -> _Span | None:
+    which = " ".join((m.group("which") or "").split())
+    part = _part_word(m.group("part"))
+    if which in {"next", "the following"}:
         nxt = r + relativedelta(months=1)
-        return _Span(nxt.replace(day=1), _month_end(nxt.year, nxt.month), "exact", "R-PERIOD next")
-    if which == "later this":
+        year, month, rule = nxt.year, nxt.month, "R-PERIOD next"
+    elif which == "later this" or (part == "later" and which == "this"):
         return _Span(r, _month_end(r.year, r.month), "exact", "R-REST-OF")
-    return _Span(r.replace(day=1), _month_end(r.year, r.month), "exact", "R-PERIOD this")
+    else:
+        year, month, rule = r.year, r.month, "R-PERIOD this"
+    if part:  # "early next month", "mid-next month", "late this month"
+        span = _month_part(year, month, part)
+        return span if span.last is not None and span.last >= r else None
+    first = r.replace(day=1) if rule == "R-PERIOD this" else date(year, month, 1)
+    return _Span(first, _month_end(year, month), "exact", rule)
+
+
+def _month_part(year: int, month: int, part: str) -> _Span:
+    """early = days 1-10, mid = to the 15th, late = the 21st to the end."""
+    first, last = date(year, month, 1), _month_end(year, month)
+    if part in {"mid", "middle"}:
+        return _Span(first, date(year, month, 15), "exact", "R-PART-OF")
+    if part in {"early", "earlier", "start", "beginning"}:
+        return _Span(first, date(year, month, 10), "exact", "R-PART-OF")
+    if part in {"late", "later"}:
+        return _Span(date(year, month, 21), last, "exact", "R-PART-OF")
+    return _Span(first, last, "exact", "R-PERIOD named")
+
+
+def _day_of_relative_month(m: re.Match[str], r: date) -> _Span | None:
+    """'the first of next month', 'the 15th of this month'."""
+    which = " ".join(m.group("which").split())
+    base = r + relativedelta(months=1) if which in {"next", "the following"} else r
+    day = _day_number(m.group("day") or m.group("dayword"))
+    try:
+        found = date(base.year, base.month, day)
+    except ValueError:
+        return None
+    return _Span(found, found, "exact", "R-DATE", point=True)
+
+
+def _unit_end(m: re.Match[str], r: date) -> _Span:
+    """'by month's end', 'by eoy': the end of the current day, week, month, quarter or year."""
+    unit = m.group("unit") or {"w": "week", "m": "month", "q": "quarter", "y": "year"}[m.group("short")]
+    if unit == "day":
+        last = r
+    elif unit == "week":
+        last = _week_bounds(r + timedelta(days=1) if r.weekday() == 6 else r)[1]
+    elif unit == "month":
+        last = _month_end(r.year, r.month)
+    elif unit == "quarter":
+        last = _quarter_bounds(r.year, (r.month - 1) // 3 + 1)[1]
+    else:
+        last = date(r.year, 12, 31)
+    return _Span(r, last, "exact", "R-BY-END")
 
 
 def _quarter_period(m: re.Match[str], r: date) -> _Span:
@@ -211,9 +260,15 @@ def _relative_year(m: re.Match[str], r: date) -> int | None:
     return None
 
 
+def _part_word(part: str | None) -> str:
+    """The word that says which part: 'the middle of' → 'middle', 'early' → 'early'."""
+    words = [word for word in (part or "").split() if word not in {"the", "of"}]
+    return words[0] if words else ""
+
+
 def _thirds(year: int, part: str | None) -> tuple[date, date]:
     """early = Jan-Apr, mid = May-Aug, late = Sep-Dec; no part = the whole year."""
-    part = (part or "").split()[-1] if part else ""
+    part = _part_word(part)
     if part in {"early", "start", "beginning"}:
         return date(year, 1, 1), date(year, 4, 30)
     if part in {"mid", "middle"}:
@@ -233,7 +288,7 @@ def _year_period(m: re.Match[str], r: date) -> _Span:
         return _Span(r, date(r.year, 12, 31), "exact", "R-BY-END", ambiguous=True,
                      alternatives=(r + relativedelta(years=1),),
                      note="'within the year' read as this calendar year; rolling reading differs")
-    if part and part.split()[-1] == "later" and year == r.year:
+    if _part_word(part) == "later" and year == r.year:
         return _Span(r, date(year, 12, 31), "exact", "R-REST-OF")
     first, last = _thirds(year, part)
     rule = "R-PART-OF" if part else ("R-PERIOD next" if year > r.year else "R-PERIOD this")
@@ -278,16 +333,10 @@ def _named_month(m: re.Match[str], r: date) -> _Span | None:
         year = r.year if month >= r.month else r.year + 1
         if which == "next" and month == r.month:
             year += 1
-    first, last = date(year, month, 1), _month_end(year, month)
-    part_word = (part or "").split()[-1] if part else ""
-    if part_word in {"mid", "middle"}:
-        return _Span(first, date(year, month, 15), "exact", "R-PART-OF")
-    if part_word in {"early", "earlier", "start", "beginning"}:
-        return _Span(first, date(year, month, 10), "exact", "R-PART-OF")
-    if part_word in {"late", "later"}:
-        return _Span(date(year, month, 21), last, "exact", "R-PART-OF")
+    if part:
+        return _month_part(year, month, _part_word(part))
     rule = "R-BY-PERIOD" if prep and prep in BY_PREPS else "R-PERIOD named"
-    return _Span(first, last, "exact", rule)
+    return _Span(date(year, month, 1), _month_end(year, month), "exact", rule)
 
 
 def _next_on_or_after(r: date, month: int, day: int) -> date | None:
@@ -338,11 +387,19 @@ def _day_of_month(m: re.Match[str], r: date) -> _Span | None:
 
 
 _ISO_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
 def _explicit_date(m: re.Match[str], r: date) -> _Span | None:
     """Numeric and ISO dates through dateutil, never filling missing parts from today."""
     text = m.group("date")
+    dotted = _DOTTED.fullmatch(text)
+    if dotted:  # 25.12.2025: the European order, day first
+        try:
+            day = date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
+        except ValueError:
+            return None
+        return _Span(day, day, "exact", "R-DATE", point=True)
     iso = _ISO_PARTS.fullmatch(text)
     if iso:  # the common form: no need for dateutil's general parser
         try:
@@ -426,7 +483,8 @@ def _iso_week(m: re.Match[str], r: date) -> _Span | None:
 
 
 UNIT_ALIASES = {"hour": "hours", "day": "days", "week": "weeks", "fortnight": "fortnights",
-                "month": "months", "quarter": "quarters", "year": "years", "decade": "decades"}
+                "month": "months", "quarter": "quarters", "year": "years", "decade": "decades",
+                "hr": "hours", "wk": "weeks", "mo": "months", "yr": "years", "min": "minutes", "sec": "seconds"}
 
 
 def _add(r: date, n: float, unit: str) -> date:
@@ -481,7 +539,7 @@ SOFT_BOUNDS = {"hours": relativedelta(days=1), "days": relativedelta(weeks=1),
 
 
 def _soft(m: re.Match[str], r: date) -> _Span:
-    unit = m.group("sunit")
+    unit = m.group("sunit") or m.group("sunit2")
     if unit == "years":
         return _Span(None, None, "vague", "R-VAGUE", note="bare 'years' is too vague to date")
     return _Span(r, r + SOFT_BOUNDS[unit], "soft", "R-SOFT bare-plural",
@@ -520,10 +578,13 @@ _EVENT_NOUNS = (r"(?:summit|election|elections|midterms?|vote|referendum|meeting
 RULES: list[tuple[str, re.Pattern[str], object]] = [
     (r"(?P<word>today|tonight|this\s+(?:morning|afternoon|evening)|(?:the\s+)?day\s+after\s+tomorrow"
      r"|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?end\s+of\s+(?:the\s+)?day"
-     r"|end\s+of\s+business|close\s+of\s+business|later\s+today)", _day),
+     r"|end\s+of\s+business|close\s+of\s+business|later\s+today|the\s+hour|half\s+an\s+hour|eod)", _day),
     (r"(?P<which>this|next|the\s+following|the|later\s+this)?\s*(?:week(?P<weekend>end)|week)", _week),
     (r"(?P<which>this|next)?\s*(?P<wd>" + _WD + r")(?:s)?(?:\s+(?:morning|afternoon|evening|night))?", _weekday),
-    (r"(?P<which>this|next|the\s+following|the|later\s+this|the\s+current)\s+month", _month_period),
+    (r"(?:" + PART + r"[-\s]+)?(?P<which>this|next|the\s+following|the|later\s+this|the\s+current)\s+month",
+     _month_period),
+    (r"(?:the\s+)?(?:(?P<day>\d{1,2})(?:st|nd|rd|th)|(?P<dayword>" + DAY_WORD + r"))\s+of\s+(?P<which>this|next|the\s+following)"
+     r"\s+month", _day_of_relative_month),
     (r"(?P<which>this|next|the\s+following|the|the\s+current)\s+quarter", _quarter_period),
     (r"(?:(?:the\s+)?(?P<qord>first|second|third|fourth|final|1st|2nd|3rd|4th)\s+quarter|q(?P<qn>[1-4]))"
      r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|the\s+year|(?:19|20)\d\d))?", _named_quarter),
@@ -531,6 +592,7 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
      r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|the\s+year|(?:19|20)\d\d))?", _half),
     (PART[:-1] + r")?\s*(?P<which>this|next|the\s+following|the\s+current|within\s+the|the)\s+year", _year_period),
     (r"(?:year[-\s]end|end[-\s]of[-\s]year|the\s+year[-\s]end)", _year_end),
+    (r"(?:(?:the\s+)?(?P<unit>day|week|month|quarter|year)'s\s+end|eo(?P<short>[wmqy]))", _unit_end),
     (PART + r"?[-\s]*(?P<year>(?:19|20)\d\d)(?!\s*-\s*\d)", _numbered_year),
     (r"(?:(?P<which>this|next|the\s+following|the)\s+decade|the\s+(?P<decade_year>(?:19|20)\d0)s)", _decade),
     (r"(?:(?P<which>this|next|coming|this\s+coming)\s+)?" + PART + r"?[-\s]*(?P<month>" + MONTH_NAMES + r")\b\.?"
@@ -542,7 +604,8 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
     (r"(?P<clock>(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight|"
      r"\d{1,2}\s+o'clock))", _clock),
     (r"the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)(?!\s+(?:of\s+)?(?:" + MONTH_NAMES + r"|century))", _day_of_month),
-    (r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}|\d{4}/\d{1,2}/\d{1,2})", _explicit_date),
+    (r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}|\d{4}/\d{1,2}/\d{1,2}"
+     r"|\d{1,2}\.\d{1,2}\.\d{4})", _explicit_date),
     (r"(?P<which>this|next|the\s+following|the|this\s+coming)?\s*(?P<season>spring|summer|fall|autumn|winter)"
      r"(?:\s+(?:of\s+)?(?P<syear>(?:19|20)\d\d))?", _season),
     (r"(?P<holiday>christmas\s+eve|christmas\s+day|christmas|xmas|boxing\s+day|new\s+year(?:'s|s)?\s+eve"
@@ -553,13 +616,15 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
     (r"(?P<lead>within|in\s+the\s+next|over\s+the\s+next|in\s+the\s+coming|during\s+the\s+next|"
      r"for\s+the\s+next|over\s+the\s+coming|within\s+the\s+next|within\s+the\s+coming|in\s+the\s+following|"
      r"in\s+the\s+space\s+of|inside\s+of|in|over\s+the\s+following|within\s+the\s+following|"
-     r"in\s+less\s+than|in\s+under|less\s+than)"
-     r"\s+(?:(?P<n>" + NUM + r")\s*[-\s]?)?(?P<unit>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?)"
+     r"in\s+less\s+than|in\s+under|less\s+than|(?:the\s+)?next(?=\s+(?:" + NUM + r")\s*[-\s]?" + UNIT_WORDS + r"))"
+     r"\s+(?:(?P<n>" + NUM + r")\s*[-\s]?)?(?P<unit>" + UNIT_WORDS + r")"
      r"(?:'s|')?(?:\s+time)?(?P<ago>)", _duration),
-    (r"(?P<n>" + NUM + r")\s+(?P<unit>hours?|days?|weeks?|months?|years?)\s+(?:from\s+now|from\s+today|hence)"
+    (r"(?P<n>" + NUM + r")\s+(?P<unit>" + UNIT_WORDS + r")\s+(?:from\s+now|from\s+today|hence)"
      r"|this\s+time\s+(?P<n2>next)\s+(?P<unit2>week|month|year)", _from_now),
     (r"(?:within|in\s+the\s+coming|over\s+the\s+coming|in\s+the\s+next|over\s+the\s+next|in\s+coming|"
-     r"in\s+the\s+following|over\s+the\s+following|in\s+a\s+matter\s+of|in\s+the\s+upcoming)\s+(?P<sunit>hours|days|weeks|months|years)", _soft),
+     r"in\s+the\s+following|over\s+the\s+following|in\s+a\s+matter\s+of|in\s+the\s+upcoming|the\s+coming"
+     r"|the\s+upcoming)\s+(?P<sunit>hours|days|weeks|months|years)"
+     r"|(?:in|over|during|for)\s+the\s+(?P<sunit2>hours|days|weeks|months|years)\s+ahead", _soft),
     (r"(?:soon|shortly|sooner\s+or\s+later|eventually|(?:for|in)\s+the\s+time\s+being|in\s+the\s+long\s+(?:run|term)"
      r"|in\s+the\s+near\s+(?:term|future)|in\s+the\s+short\s+(?:run|term)|in\s+the\s+medium\s+term"
      r"|(?:in|for)\s+the\s+foreseeable\s+future|in\s+the\s+future|until\s+further\s+notice|at\s+some\s+point"
@@ -573,17 +638,19 @@ _DIGITS = tuple("0123456789")
 # A rule runs only when one of its words is in the text: most rules never match a given
 # quote, and looking words up costs far less than running a regular expression.
 TRIGGERS: dict[Any, tuple[str, ...]] = {
-    _day: ("today", "tonight", "tomorrow", "morning", "afternoon", "evening", "day", "business"),
+    _day: ("today", "tonight", "tomorrow", "morning", "afternoon", "evening", "day", "business", "hour", "eod"),
     _week: ("week",), _weekday: tuple(WEEKDAYS), _month_period: ("month",), _quarter_period: ("quarter",),
     _named_quarter: ("quarter", "q1", "q2", "q3", "q4"), _half: ("half", "h1", "h2"),
-    _year_period: ("year",), _year_end: ("year",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
+    _year_period: ("year",), _year_end: ("year",), _unit_end: ("'s end", "eow", "eom", "eoq", "eoy"),
+    _day_of_relative_month: ("month",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
     _named_month: _MONTH_STEMS, _month_day: _MONTH_STEMS, _day_of_month: ("st", "nd", "rd", "th"),
     _clock: ("am", "a.m", "pm", "p.m", ":", "noon", "midday", "midnight", "o'clock"),
-    _explicit_date: ("-", "/"), _season: ("spring", "summer", "fall", "autumn", "winter"),
+    _explicit_date: ("-", "/", "."), _season: ("spring", "summer", "fall", "autumn", "winter"),
     _holiday: ("christmas", "xmas", "boxing", "new year", "easter", "thanksgiving", "labor", "memorial",
                "halloween", "valentine", "independence", "july", "bastille"),
     _iso_week: ("week", "w"),
-    _duration: ("hour", "day", "week", "fortnight", "month", "quarter", "year", "decade", "minute", "second"),
+    _duration: ("hour", "day", "week", "fortnight", "month", "quarter", "year", "decade", "min", "sec", "hr", "wk",
+                "mos", "yr"),
     _from_now: ("from now", "from today", "hence", "this time next"), _soft: ("hours", "days", "weeks", "months", "years"),
     _vague: ("soon", "shortly", "eventually", "time being", "long run", "long term", "near", "short", "medium",
              "foreseeable", "future", "further notice", "some point", "some day", "someday", "one day",
@@ -709,7 +776,7 @@ def _parse(text: str, made_on: date) -> Deadline:
     iso = _iso_whole(clean)
     if iso is not None:
         return Deadline(iso, iso, "exact", "R-DATE", clean)
-    best: tuple[tuple[int, int], Deadline] | None = None
+    best: tuple[tuple[bool, int, int], Deadline] | None = None
     found: list[tuple[re.Match[str], Deadline]] = []
     starts = _starts(clean)
     rules = _compiled()
@@ -733,7 +800,9 @@ def _parse(text: str, made_on: date) -> Deadline:
             if reading is None:
                 continue
             found.append((match, reading))
-            key = (-len(match.group(0)), order)
+            # the longest wins; but words that give a date beat vague words around them
+            # ("at some point next year" is next year)
+            key = (reading.kind == "vague", -len(match.group(0)), order)
             if best is None or key < best[0]:
                 best = (key, reading)
     if best is not None:

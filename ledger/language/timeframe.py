@@ -641,7 +641,7 @@ TRIGGERS: dict[Any, tuple[str, ...]] = {
     _day: ("today", "tonight", "tomorrow", "morning", "afternoon", "evening", "day", "business", "hour", "eod"),
     _week: ("week",), _weekday: tuple(WEEKDAYS), _month_period: ("month",), _quarter_period: ("quarter",),
     _named_quarter: ("quarter", "q1", "q2", "q3", "q4"), _half: ("half", "h1", "h2"),
-    _year_period: ("year",), _year_end: ("year",), _unit_end: ("'s end", "eow", "eom", "eoq", "eoy"),
+    _year_period: ("year",), _year_end: ("year",), _unit_end: ("'s", "eow", "eom", "eoq", "eoy"),
     _day_of_relative_month: ("month",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
     _named_month: _MONTH_STEMS, _month_day: _MONTH_STEMS, _day_of_month: ("st", "nd", "rd", "th"),
     _clock: ("am", "a.m", "pm", "p.m", ":", "noon", "midday", "midnight", "o'clock"),

@@ -202,6 +202,13 @@ def test_rule_filter_never_drops_a_rule_whose_words_are_there(text: str) -> None
     ("in the weeks ahead", date(2025, 7, 2), "soft"),
     ("the coming months", date(2026, 6, 2), "soft"),
     ("at some point next year", date(2026, 12, 31), "exact"),      # a date beats vague words
+    ("on Tuesday, June 10", date(2025, 6, 10), "exact"),            # the written date, not this Tuesday
+    ("by Wednesday next week", date(2025, 6, 11), "exact"),
+    ("the week after next", date(2025, 6, 22), "exact"),
+    ("by the new year", date(2026, 1, 1), "exact"),
+    ("by mid-year", date(2025, 8, 31), "exact"),                    # the middle third, as "mid-2026"
+    ("in two to three weeks", date(2025, 6, 23), "soft"),           # a range: its far end, provisional
+    ("in 2-3 weeks", date(2025, 6, 23), "soft"),
 ])
 def test_more_news_forms(words: str, deadline: date, kind: str) -> None:
     reading = parse_deadline(words, MONDAY)

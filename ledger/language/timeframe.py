@@ -124,6 +124,9 @@ def _day(m: re.Match[str], r: date) -> _Span:
 def _week(m: re.Match[str], r: date) -> _Span:
     which = (m.group("which") or "this").split()[-1]
     base = r + timedelta(days=1) if r.weekday() == 6 else r  # said on a Sunday
+    if m.group("after_next"):  # "the week after next"
+        which = "next"
+        base += timedelta(days=7)
     if which in {"next", "following"}:
         base += timedelta(days=7)
     monday, sunday = _week_bounds(base)
@@ -136,7 +139,7 @@ def _week(m: re.Match[str], r: date) -> _Span:
 
 def _weekday(m: re.Match[str], r: date) -> _Span:
     target = WEEKDAYS.index(m.group("wd"))
-    which = m.group("which")
+    which = m.group("which") or m.group("week")  # "Wednesday next week" is next week's
     if which == "next":
         monday, _ = _week_bounds(r)
         day = monday + timedelta(days=7 + target)
@@ -297,6 +300,14 @@ def _year_period(m: re.Match[str], r: date) -> _Span:
 
 def _year_end(m: re.Match[str], r: date) -> _Span:
     return _Span(r, date(r.year, 12, 31), "exact", "R-BY-END")
+
+
+def _mid_year(m: re.Match[str], r: date) -> _Span:
+    """'by mid-year': the middle third of this year (May-August), or of next once it has passed."""
+    first, last = _thirds(r.year, "mid")
+    if last < r:
+        first, last = _thirds(r.year + 1, "mid")
+    return _Span(first, last, "exact", "R-PART-OF")
 
 
 def _numbered_year(m: re.Match[str], r: date) -> _Span:
@@ -466,6 +477,8 @@ def _holiday_date(name: str, year: int) -> date:
 def _holiday(m: re.Match[str], r: date) -> _Span:
     name = " ".join(m.group("holiday").replace("\u2019", "'").split())
     name = name.replace("xmas", "christmas").replace("new years", "new year's")
+    if name == "the new year":
+        name = "new year"
     day = _holiday_date(name, r.year)
     if day < r:
         day = _holiday_date(name, r.year + 1)
@@ -518,6 +531,11 @@ def _duration(m: re.Match[str], r: date) -> _Span | None:
     if n is None or n <= 0 or n > 1000:
         return None
     vague_count = count.strip() in {"a few", "few", "several", "a couple of", "a couple", "couple of"}
+    if m.group("upto"):  # "in two to three weeks": the far end, provisional
+        upper = number_value(m.group("upto"))
+        if upper is None or upper < n or upper > 1000:
+            return None
+        return _Span(r, _add(r, upper, unit), "soft", "R-SOFT range", note="a range: read as its far end")
     end = _add(r, n, unit)
     if lead in {"in", "inside of"} and not m.group("ago") and not vague_count:
         return _Span(end, end, "rolling", "R-IN-DURATION", point=True)
@@ -579,8 +597,10 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
     (r"(?P<word>today|tonight|this\s+(?:morning|afternoon|evening)|(?:the\s+)?day\s+after\s+tomorrow"
      r"|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?end\s+of\s+(?:the\s+)?day"
      r"|end\s+of\s+business|close\s+of\s+business|later\s+today|the\s+hour|half\s+an\s+hour|eod)", _day),
-    (r"(?P<which>this|next|the\s+following|the|later\s+this)?\s*(?:week(?P<weekend>end)|week)", _week),
-    (r"(?P<which>this|next)?\s*(?P<wd>" + _WD + r")(?:s)?(?:\s+(?:morning|afternoon|evening|night))?", _weekday),
+    (r"(?P<which>this|next|the\s+following|the|later\s+this)?\s*(?:week(?P<weekend>end)|week)"
+     r"(?P<after_next>\s+after\s+next)?", _week),
+    (r"(?P<which>this|next)?\s*(?P<wd>" + _WD + r")(?:s)?(?:\s+(?:morning|afternoon|evening|night))?"
+     r"(?:,?\s+(?P<week>this|next)\s+week)?", _weekday),
     (r"(?:" + PART + r"[-\s]+)?(?P<which>this|next|the\s+following|the|later\s+this|the\s+current)\s+month",
      _month_period),
     (r"(?:the\s+)?(?:(?P<day>\d{1,2})(?:st|nd|rd|th)|(?P<dayword>" + DAY_WORD + r"))\s+of\s+(?P<which>this|next|the\s+following)"
@@ -592,12 +612,14 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
      r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|the\s+year|(?:19|20)\d\d))?", _half),
     (PART[:-1] + r")?\s*(?P<which>this|next|the\s+following|the\s+current|within\s+the|the)\s+year", _year_period),
     (r"(?:year[-\s]end|end[-\s]of[-\s]year|the\s+year[-\s]end)", _year_end),
+    (r"mid[-\s]?year", _mid_year),
     (r"(?:(?:the\s+)?(?P<unit>day|week|month|quarter|year)'s\s+end|eo(?P<short>[wmqy]))", _unit_end),
     (PART + r"?[-\s]*(?P<year>(?:19|20)\d\d)(?!\s*-\s*\d)", _numbered_year),
     (r"(?:(?P<which>this|next|the\s+following|the)\s+decade|the\s+(?P<decade_year>(?:19|20)\d0)s)", _decade),
     (r"(?:(?P<which>this|next|coming|this\s+coming)\s+)?" + PART + r"?[-\s]*(?P<month>" + MONTH_NAMES + r")\b\.?"
      r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|(?:19|20)\d\d))?", _named_month),
-    (r"(?P<month>" + MONTH_NAMES + r")\.?\s+(?:the\s+)?(?P<day>\d{1,2}(?=st|nd|rd|th|\b)|" + DAY_WORD + r")"
+    (r"(?:(?:" + _WD + r"),?\s+)?(?P<month>" + MONTH_NAMES + r")\.?\s+(?:the\s+)?(?P<day>\d{1,2}(?=st|nd|rd|th|\b)|"
+     + DAY_WORD + r")"
      r"(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
     (r"(?:the\s+)?(?P<day>\d{1,2}|" + DAY_WORD + r")(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>" + MONTH_NAMES
      + r")\.?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
@@ -609,7 +631,7 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
     (r"(?P<which>this|next|the\s+following|the|this\s+coming)?\s*(?P<season>spring|summer|fall|autumn|winter)"
      r"(?:\s+(?:of\s+)?(?P<syear>(?:19|20)\d\d))?", _season),
     (r"(?P<holiday>christmas\s+eve|christmas\s+day|christmas|xmas|boxing\s+day|new\s+year(?:'s|s)?\s+eve"
-     r"|new\s+year(?:'s|s)?\s+day|the\s+new\s+year|easter|thanksgiving|labor\s+day|memorial\s+day"
+     r"|new\s+year(?:'s|s)?\s+day|the\s+new\s+year|new\s+year|easter|thanksgiving|labor\s+day|memorial\s+day"
      r"|halloween|valentine's\s+day|independence\s+day|the\s+fourth\s+of\s+july|bastille\s+day)", _holiday),
     (r"(?:(?:iso\s+)?week\s+(?P<week>\d{1,2})(?:\s+of\s+(?P<wyear>(?:19|20)\d\d))?"
      r"|(?P<isoyear>(?:19|20)\d\d)-?w(?P<isoweek>\d{2}))", _iso_week),
@@ -617,7 +639,7 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
      r"for\s+the\s+next|over\s+the\s+coming|within\s+the\s+next|within\s+the\s+coming|in\s+the\s+following|"
      r"in\s+the\s+space\s+of|inside\s+of|in|over\s+the\s+following|within\s+the\s+following|"
      r"in\s+less\s+than|in\s+under|less\s+than|(?:the\s+)?next(?=\s+(?:" + NUM + r")\s*[-\s]?" + UNIT_WORDS + r"))"
-     r"\s+(?:(?P<n>" + NUM + r")\s*[-\s]?)?(?P<unit>" + UNIT_WORDS + r")"
+     r"\s+(?:(?P<n>" + NUM + r")(?:\s*(?:-|to|or)\s*(?P<upto>" + NUM + r"))?\s*[-\s]?)?(?P<unit>" + UNIT_WORDS + r")"
      r"(?:'s|')?(?:\s+time)?(?P<ago>)", _duration),
     (r"(?P<n>" + NUM + r")\s+(?P<unit>" + UNIT_WORDS + r")\s+(?:from\s+now|from\s+today|hence)"
      r"|this\s+time\s+(?P<n2>next)\s+(?P<unit2>week|month|year)", _from_now),
@@ -641,7 +663,7 @@ TRIGGERS: dict[Any, tuple[str, ...]] = {
     _day: ("today", "tonight", "tomorrow", "morning", "afternoon", "evening", "day", "business", "hour", "eod"),
     _week: ("week",), _weekday: tuple(WEEKDAYS), _month_period: ("month",), _quarter_period: ("quarter",),
     _named_quarter: ("quarter", "q1", "q2", "q3", "q4"), _half: ("half", "h1", "h2"),
-    _year_period: ("year",), _year_end: ("year",), _unit_end: ("'s", "eow", "eom", "eoq", "eoy"),
+    _year_period: ("year",), _year_end: ("year",), _mid_year: ("year",), _unit_end: ("'s", "eow", "eom", "eoq", "eoy"),
     _day_of_relative_month: ("month",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
     _named_month: _MONTH_STEMS, _month_day: _MONTH_STEMS, _day_of_month: ("st", "nd", "rd", "th"),
     _clock: ("am", "a.m", "pm", "p.m", ":", "noon", "midday", "midnight", "o'clock"),

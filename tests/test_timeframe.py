@@ -209,6 +209,11 @@ def test_rule_filter_never_drops_a_rule_whose_words_are_there(text: str) -> None
     ("by mid-year", date(2025, 8, 31), "exact"),                    # the middle third, as "mid-2026"
     ("in two to three weeks", date(2025, 6, 23), "soft"),           # a range: its far end, provisional
     ("in 2-3 weeks", date(2025, 6, 23), "soft"),
+    ("between June 10 and June 20", date(2025, 6, 20), "exact"),   # two days joined: the later
+    ("June 10-20", date(2025, 6, 20), "exact"),
+    ("the first week of July", date(2025, 7, 7), "exact"),
+    ("the last week of June", date(2025, 6, 30), "exact"),
+    ("2 weeks", date(2025, 6, 16), "rolling"),                      # a duration alone: within it
 ])
 def test_more_news_forms(words: str, deadline: date, kind: str) -> None:
     reading = parse_deadline(words, MONDAY)

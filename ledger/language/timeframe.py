@@ -192,6 +192,22 @@ def _month_part(year: int, month: int, part: str) -> _Span:
     return _Span(first, last, "exact", "R-PERIOD named")
 
 
+def _week_of_month(m: re.Match[str], r: date) -> _Span | None:
+    """'the first week of July' = the 1st to the 7th; 'the last week of June' = its last seven days."""
+    if m.group("month"):
+        month = MONTHS[m.group("month")]
+        year = int(m.group("year")) if m.group("year") else (r.year if month >= r.month else r.year + 1)
+    else:
+        base = r + relativedelta(months=1) if m.group("which") == "next" else r
+        year, month = base.year, base.month
+    end = _month_end(year, month)
+    nth = m.group("nth")
+    if nth in {"last", "final"}:
+        return _Span(end - timedelta(days=6), end, "exact", "R-PERIOD named")
+    first = date(year, month, 1) + timedelta(days=7 * ORDINALS[nth] - 7)
+    return _Span(first, first + timedelta(days=6), "exact", "R-PERIOD named")
+
+
 def _day_of_relative_month(m: re.Match[str], r: date) -> _Span | None:
     """'the first of next month', 'the 15th of this month'."""
     which = " ".join(m.group("which").split())
@@ -376,6 +392,14 @@ def _month_day(m: re.Match[str], r: date) -> _Span | None:
         return None
     if found is None:
         return None
+    upto = m.groupdict().get("dayto")
+    if upto:  # "June 10-20": the window's far end
+        try:
+            last = found.replace(day=int(upto))
+        except ValueError:
+            return None
+        return _Span(found, last, "exact", "R-DATE", note="a range of days: read as its last day") \
+            if last >= found else None
     return _Span(found, found, "exact", "R-DATE", point=True)
 
 
@@ -603,6 +627,8 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
      r"(?:,?\s+(?P<week>this|next)\s+week)?", _weekday),
     (r"(?:" + PART + r"[-\s]+)?(?P<which>this|next|the\s+following|the|later\s+this|the\s+current)\s+month",
      _month_period),
+    (r"(?:the\s+)?(?P<nth>first|second|third|fourth|last|final)\s+week\s+of\s+(?:(?P<month>" + MONTH_NAMES
+     + r")|(?P<which>this|next)\s+month)(?:\s+(?P<year>(?:19|20)\d\d))?", _week_of_month),
     (r"(?:the\s+)?(?:(?P<day>\d{1,2})(?:st|nd|rd|th)|(?P<dayword>" + DAY_WORD + r"))\s+of\s+(?P<which>this|next|the\s+following)"
      r"\s+month", _day_of_relative_month),
     (r"(?P<which>this|next|the\s+following|the|the\s+current)\s+quarter", _quarter_period),
@@ -620,7 +646,8 @@ RULES: list[tuple[str, re.Pattern[str], object]] = [
      r"(?P<rel>\s+(?:of\s+)?(?:this\s+year|next\s+year|(?:19|20)\d\d))?", _named_month),
     (r"(?:(?:" + _WD + r"),?\s+)?(?P<month>" + MONTH_NAMES + r")\.?\s+(?:the\s+)?(?P<day>\d{1,2}(?=st|nd|rd|th|\b)|"
      + DAY_WORD + r")"
-     r"(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
+     r"(?:st|nd|rd|th)?(?:\s*(?:-|–|to|through)\s*(?P<dayto>\d{1,2})(?:st|nd|rd|th)?(?![\w/.:-]))?"
+     r"(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
     (r"(?:the\s+)?(?P<day>\d{1,2}|" + DAY_WORD + r")(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>" + MONTH_NAMES
      + r")\.?(?:,?\s+(?P<year>(?:19|20)\d\d))?", _month_day),
     (r"(?P<clock>(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight|"
@@ -664,7 +691,7 @@ TRIGGERS: dict[Any, tuple[str, ...]] = {
     _week: ("week",), _weekday: tuple(WEEKDAYS), _month_period: ("month",), _quarter_period: ("quarter",),
     _named_quarter: ("quarter", "q1", "q2", "q3", "q4"), _half: ("half", "h1", "h2"),
     _year_period: ("year",), _year_end: ("year",), _mid_year: ("year",), _unit_end: ("'s", "eow", "eom", "eoq", "eoy"),
-    _day_of_relative_month: ("month",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
+    _day_of_relative_month: ("month",), _week_of_month: ("week of",), _numbered_year: ("19", "20"), _decade: ("decade", "0s"),
     _named_month: _MONTH_STEMS, _month_day: _MONTH_STEMS, _day_of_month: ("st", "nd", "rd", "th"),
     _clock: ("am", "a.m", "pm", "p.m", ":", "noon", "midday", "midnight", "o'clock"),
     _explicit_date: ("-", "/", "."), _season: ("spring", "summer", "fall", "autumn", "winter"),
@@ -830,11 +857,16 @@ def _parse(text: str, made_on: date) -> Deadline:
     if best is not None:
         best = (best[0], _later_alternative(clean, best[1], found))
     if best is None:
+        if _BARE_DURATION.fullmatch(clean):  # "-d '2 weeks'": a duration on its own means within it
+            return replace(_parse("within " + clean, made_on), phrase=clean)
         raise UnknownDeadline(
             f"no time frame found in {clean[:60]!r}: give a date (2025-06-15) or words such "
             "as 'this week', 'by Friday', 'within 90 days', 'later this year'"
         )
     return best[1]
+
+
+_BARE_DURATION = re.compile(r"(?:" + NUM + r")\s*[-\s]?" + UNIT_WORDS)
 
 
 _START = re.compile(r"(?<![\w-])")
@@ -854,7 +886,9 @@ def _later_alternative(clean: str, chosen: Deadline,
     """'late Monday or early Tuesday': two days joined by 'or' give the later one."""
     if len(found) < 2:
         return chosen
-    spans = [(m, d) for m, d in found if d.date is not None and d.kind == chosen.kind]
+    spans = [(m, d) for m, d in found if d.date is not None and d.kind == chosen.kind
+             and not any(o.start() <= m.start() and m.end() <= o.end() and o.end() - o.start() > m.end() - m.start()
+                         for o, _ in found)]  # "June" inside "June 20" is not a second day
     for first, first_reading in spans:
         if first_reading != chosen:
             continue

@@ -129,22 +129,31 @@ def cell_query(selection: Selection, by: str | None, with_phrase: bool = True, o
     return query.order_by(key) if ordered else query  # ordered: each group arrives whole
 
 
-def _sum_columns(cells: Any, clip: float, pool_part: bool) -> list[Any]:
+def _sum_columns(cells: Any, clip: float, yes_sq_over_n: Any) -> list[Any]:
     """The `Sums` of some cells as SQL aggregates, in floating point throughout so that
-    SQLite and PostgreSQL compute the same thing. For one probability's part of the pool
-    (`pool_part`), Σ yes²/n is taken over the cells merged: (Σ yes)² / Σ n."""
-    n, yes, p = cast(cells.n, Float), cast(cells.yes, Float), cells.p
+    SQLite and PostgreSQL compute the same thing. The last sum, Σ yes²/n, comes from the
+    caller: over the cells as they are (a group), or over cells merged by probability
+    (a part of the pool)."""
+    n, yes, p = _float(cells.n), _float(cells.yes), cells.p
     no = n - yes
     eps = literal(clip, Float)
     clipped = case((p < eps, eps), (p > 1 - eps, 1 - eps), else_=p)
     hit, miss = (1 - p) * (1 - p), p * p
-    merged_yes_sq = func.sum(yes) * func.sum(yes) / func.sum(n)
-    yes_sq_over_n = merged_yes_sq if pool_part is True else func.sum(yes * yes / n)
-    if pool_part is not True and pool_part is not False:  # an SQL flag: GROUPING SETS rows
-        yes_sq_over_n = case((pool_part == 1, merged_yes_sq), else_=func.sum(yes * yes / n))
     return [func.sum(cells.n), func.sum(cells.yes), func.sum(p * n), func.sum(yes * hit + no * miss),
             func.sum(yes * hit * hit + no * miss * miss),
             func.sum(-(yes * func.ln(clipped) + no * func.ln(1 - clipped))), yes_sq_over_n]
+
+
+def _float(column: Any) -> Any:
+    return cast(column, Float)
+
+
+def _yes_sq_over_cells(cells: Any) -> Any:
+    return func.sum(_float(cells.yes) * _float(cells.yes) / _float(cells.n))
+
+
+def _yes_sq_merged(cells: Any) -> Any:
+    return func.sum(_float(cells.yes)) * func.sum(_float(cells.yes)) / func.sum(_float(cells.n))
 
 
 def sums_query(selection: Selection, by: str, clip: float, dialect: str) -> Any:
@@ -162,20 +171,21 @@ def sums_query(selection: Selection, by: str, clip: float, dialect: str) -> Any:
     if dialect == "postgresql":
         found = cells.subquery("cells")
         part = func.grouping(found.c.grp)
-        return (select(part, found.c.grp, case((part == 1, found.c.p)), *_sum_columns(found.c, clip, part))
+        yes_sq = case((part == 1, _yes_sq_merged(found.c)), else_=_yes_sq_over_cells(found.c))
+        return (select(part, found.c.grp, case((part == 1, found.c.p)), *_sum_columns(found.c, clip, yes_sq))
                 .group_by(func.grouping_sets(tuple_(found.c.grp), tuple_(found.c.p))))
     shared = cells.cte("cells")
     return union_all(_group_rows(shared, clip), _pool_rows(shared, clip))
 
 
 def _group_rows(cells: Any, clip: float) -> Any:
-    return select(literal(0), cells.c.grp, literal(None, Float), *_sum_columns(cells.c, clip, False)).group_by(
-        cells.c.grp)
+    sums = _sum_columns(cells.c, clip, _yes_sq_over_cells(cells.c))
+    return select(literal(0), cells.c.grp, literal(None, Float), *sums).group_by(cells.c.grp)
 
 
 def _pool_rows(cells: Any, clip: float) -> Any:
-    return select(literal(1), literal(None).label("grp"), cells.c.p, *_sum_columns(cells.c, clip, True)).group_by(
-        cells.c.p)
+    sums = _sum_columns(cells.c, clip, _yes_sq_merged(cells.c))
+    return select(literal(1), literal(None).label("grp"), cells.c.p, *sums).group_by(cells.c.p)
 
 
 @lru_cache(maxsize=4096)

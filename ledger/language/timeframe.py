@@ -183,9 +183,9 @@ def _month_period(m: re.Match[str], r: date) -> _Span | None:
 def _month_part(year: int, month: int, part: str) -> _Span:
     """early = days 1-10, mid = to the 15th, late = the 21st to the end."""
     first, last = date(year, month, 1), _month_end(year, month)
-    if part in {"mid", "middle"}:
+    if part == "mid":
         return _Span(first, date(year, month, 15), "exact", "R-PART-OF")
-    if part in {"early", "earlier", "start", "beginning"}:
+    if part == "early":
         return _Span(first, date(year, month, 10), "exact", "R-PART-OF")
     if part in {"late", "later"}:
         return _Span(date(year, month, 21), last, "exact", "R-PART-OF")
@@ -279,18 +279,23 @@ def _relative_year(m: re.Match[str], r: date) -> int | None:
     return None
 
 
+_PARTS = {"early": "early", "earlier": "early", "start": "early", "beginning": "early", "mid": "mid",
+          "middle": "mid", "late": "late", "later": "later"}
+
+
 def _part_word(part: str | None) -> str:
-    """The word that says which part: 'the middle of' → 'middle', 'early' → 'early'."""
+    """Which part, in one word: 'the middle of' → 'mid', 'the start of' → 'early'; 'later'
+    stays apart ('later this year' is the rest of the year); '' for none."""
     words = [word for word in (part or "").split() if word not in {"the", "of"}]
-    return words[0] if words else ""
+    return _PARTS.get(words[0], "") if words else ""
 
 
 def _thirds(year: int, part: str | None) -> tuple[date, date]:
     """early = Jan-Apr, mid = May-Aug, late = Sep-Dec; no part = the whole year."""
     part = _part_word(part)
-    if part in {"early", "start", "beginning"}:
+    if part == "early":
         return date(year, 1, 1), date(year, 4, 30)
-    if part in {"mid", "middle"}:
+    if part == "mid":
         return date(year, 5, 1), date(year, 8, 31)
     if part in {"late", "later"}:
         return date(year, 9, 1), date(year, 12, 31)

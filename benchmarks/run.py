@@ -200,26 +200,29 @@ def extraction() -> None:
 CURRENT = " AND NOT EXISTS (SELECT 1 FROM resolution s WHERE s.supersedes_id = r.id)"
 
 
+def plain_brier_sql(outcome: str, current: bool) -> str:
+    """Per-source n and Brier mean; `outcome` is the dialect's 0/1 for a yes."""
+    return (f"SELECT f.source_id, count(*), avg((f.probability - {outcome}) * (f.probability - {outcome})) "
+            "FROM forecast f JOIN resolution r ON r.forecast_id = f.id "
+            f"WHERE r.outcome IN ('yes', 'no'){CURRENT if current else ''} GROUP BY f.source_id")
+
+
 def plain_brier_sqlite(path: str, current: bool = True) -> float:
-    code = ("import sqlite3, sys\n"
-            "c = sqlite3.connect(sys.argv[1])\n"
-            "c.execute(\"SELECT f.source_id, count(*), avg((f.probability - (r.outcome = 'yes')) * "
-            "(f.probability - (r.outcome = 'yes'))) FROM forecast f JOIN resolution r ON r.forecast_id = f.id "
-            f"WHERE r.outcome IN ('yes', 'no'){CURRENT if current else ''} GROUP BY f.source_id\").fetchall()\n")
+    sql = plain_brier_sql("(r.outcome = 'yes')", current)
+    code = f"import sqlite3, sys\nsqlite3.connect(sys.argv[1]).execute({sql!r}).fetchall()\n"
     seconds, _ = run([PYTHON, "-c", code, path])
     return seconds
 
 
 def plain_brier_postgres(url: str, current: bool = True) -> float:
+    sql = plain_brier_sql("(r.outcome = 'yes')::int", current)
     code = ("import sys, psycopg\n"
             "from urllib.parse import urlsplit, parse_qs\n"
             "u = urlsplit(sys.argv[1])\n"
             "opts = parse_qs(u.query).get('options', [None])[0]\n"
             "c = psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, dbname=u.path[1:], "
             "options=opts)\n"
-            "c.execute(\"SELECT f.source_id, count(*), avg(power(f.probability - (r.outcome = 'yes')::int, 2)) "
-            "FROM forecast f JOIN resolution r ON r.forecast_id = f.id WHERE r.outcome IN ('yes', 'no')"
-            f"{CURRENT if current else ''} GROUP BY f.source_id\").fetchall()\n")
+            f"c.execute({sql!r}).fetchall()\n")
     seconds, _ = run([PYTHON, "-c", code, url])
     return seconds
 

@@ -202,6 +202,7 @@ def test_rule_filter_never_drops_a_rule_whose_words_are_there(text: str) -> None
     ("in the weeks ahead", date(2025, 7, 2), "soft"),
     ("the coming months", date(2026, 6, 2), "soft"),
     ("at some point next year", date(2026, 12, 31), "exact"),      # a date beats vague words
+    ("officials said talks are likely to resume next week", date(2025, 6, 15), "exact"),  # and unknown events
     ("on Tuesday, June 10", date(2025, 6, 10), "exact"),            # the written date, not this Tuesday
     ("by Wednesday next week", date(2025, 6, 11), "exact"),
     ("the week after next", date(2025, 6, 22), "exact"),

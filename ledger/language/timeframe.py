@@ -856,9 +856,9 @@ def _parse(text: str, made_on: date) -> Deadline:
             if reading is None:
                 continue
             found.append((match, reading))
-            # the longest wins; but words that give a date beat vague words around them
-            # ("at some point next year" is next year)
-            key = (reading.kind == "vague", -len(match.group(0)), order)
+            # the longest wins; but words that give a date beat words that give none
+            # ("at some point next year" is next year; "talks ... next week" is next week)
+            key = (reading.date is None, -len(match.group(0)), order)
             if best is None or key < best[0]:
                 best = (key, reading)
     if best is not None:

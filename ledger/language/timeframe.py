@@ -58,7 +58,6 @@ class _Span:
     ambiguous: bool = False
     alternatives: tuple[date, ...] = ()
     note: str = ""
-    point: bool = False  # a single day ("on Friday"), window starts at that day
 
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -114,10 +113,10 @@ def _day(m: re.Match[str], r: date) -> _Span:
     word = " ".join(m.group("word").split())
     if word.endswith("day after tomorrow"):
         day = r + timedelta(days=2)
-        return _Span(day, day, "exact", "R-DAY", point=True)
+        return _Span(day, day, "exact", "R-DAY")
     if word.startswith("tomorrow"):
         day = r + timedelta(days=1)
-        return _Span(day, day, "exact", "R-DAY", point=True)
+        return _Span(day, day, "exact", "R-DAY")
     return _Span(r, r, "exact", "R-BY-END" if "end of" in word or word == "eod" else "R-DAY")
 
 
@@ -145,22 +144,22 @@ def _weekday(m: re.Match[str], r: date) -> _Span:
         day = monday + timedelta(days=7 + target)
         plain = r + timedelta(days=(target - r.weekday()) % 7)
         return _Span(day, day, "exact", "R-WEEKDAY next", ambiguous=day != plain,
-                     alternatives=(plain,) if day != plain else (), point=True,
+                     alternatives=(plain,) if day != plain else (),
                      note="'next <weekday>' read as that day of next week")
     if which == "this":
         monday, _ = _week_bounds(r)
         day = monday + timedelta(days=target)
         if day >= r:
-            return _Span(day, day, "exact", "R-WEEKDAY this", point=True)
+            return _Span(day, day, "exact", "R-WEEKDAY this")
         later = day + timedelta(days=7)
         return _Span(later, later, "exact", "R-WEEKDAY this", ambiguous=True,
-                     alternatives=(day,), point=True, note="that day of this week is past")
+                     alternatives=(day,), note="that day of this week is past")
     day = r + timedelta(days=(target - r.weekday()) % 7)
     if day == r:
         return _Span(day, day, "exact", "R-WEEKDAY", ambiguous=True,
-                     alternatives=(r + timedelta(days=7),), point=True,
+                     alternatives=(r + timedelta(days=7),),
                      note="same weekday as the day it was said: read as that day")
-    return _Span(day, day, "exact", "R-WEEKDAY", point=True)
+    return _Span(day, day, "exact", "R-WEEKDAY")
 
 
 def _month_period(m: re.Match[str], r: date) -> _Span | None:
@@ -217,7 +216,7 @@ def _day_of_relative_month(m: re.Match[str], r: date) -> _Span | None:
         found = date(base.year, base.month, day)
     except ValueError:
         return None
-    return _Span(found, found, "exact", "R-DATE", point=True)
+    return _Span(found, found, "exact", "R-DATE")
 
 
 def _unit_end(m: re.Match[str], r: date) -> _Span:
@@ -405,12 +404,12 @@ def _month_day(m: re.Match[str], r: date) -> _Span | None:
             return None
         return _Span(found, last, "exact", "R-DATE", note="a range of days: read as its last day") \
             if last >= found else None
-    return _Span(found, found, "exact", "R-DATE", point=True)
+    return _Span(found, found, "exact", "R-DATE")
 
 
 def _clock(m: re.Match[str], r: date) -> _Span:
     """A time of day with no date ("at 3pm", "at noon"): that day."""
-    return _Span(r, r, "exact", "R-TIME", point=True, note="a time of day: the day it was said")
+    return _Span(r, r, "exact", "R-TIME", note="a time of day: the day it was said")
 
 
 def _day_of_month(m: re.Match[str], r: date) -> _Span | None:
@@ -422,7 +421,7 @@ def _day_of_month(m: re.Match[str], r: date) -> _Span | None:
         except ValueError:
             continue
         if candidate >= r:
-            return _Span(candidate, candidate, "exact", "R-DATE", point=True)
+            return _Span(candidate, candidate, "exact", "R-DATE")
     return None
 
 
@@ -439,14 +438,14 @@ def _explicit_date(m: re.Match[str], r: date) -> _Span | None:
             day = date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
         except ValueError:
             return None
-        return _Span(day, day, "exact", "R-DATE", point=True)
+        return _Span(day, day, "exact", "R-DATE")
     iso = _ISO_PARTS.fullmatch(text)
     if iso:  # the common form: no need for dateutil's general parser
         try:
             day = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         except ValueError:
             return None
-        return _Span(day, day, "exact", "R-DATE", point=True)
+        return _Span(day, day, "exact", "R-DATE")
     try:
         one = date_parser.parse(text, default=datetime(1, 1, 1), dayfirst=False)
         two = date_parser.parse(text, default=datetime(2, 2, 2), dayfirst=False)
@@ -456,10 +455,10 @@ def _explicit_date(m: re.Match[str], r: date) -> _Span | None:
         found = _next_on_or_after(r, one.month, one.day) if one.day == two.day else None
         if found is None:
             return None
-        return _Span(found, found, "exact", "R-DATE", point=True)
+        return _Span(found, found, "exact", "R-DATE")
     if one.day != two.day:
         return _Span(one.date().replace(day=1), _month_end(one.year, one.month), "exact", "R-DATE")
-    return _Span(one.date(), one.date(), "exact", "R-DATE", point=True)
+    return _Span(one.date(), one.date(), "exact", "R-DATE")
 
 
 def _season(m: re.Match[str], r: date) -> _Span:
@@ -511,7 +510,7 @@ def _holiday(m: re.Match[str], r: date) -> _Span:
     day = _holiday_date(name, r.year)
     if day < r:
         day = _holiday_date(name, r.year + 1)
-    return _Span(day, day, "exact", "R-HOLIDAY", point=True)
+    return _Span(day, day, "exact", "R-HOLIDAY")
 
 
 def _iso_week(m: re.Match[str], r: date) -> _Span | None:
@@ -567,7 +566,7 @@ def _duration(m: re.Match[str], r: date) -> _Span | None:
         return _Span(r, _add(r, upper, unit), "soft", "R-SOFT range", note="a range: read as its far end")
     end = _add(r, n, unit)
     if lead in {"in", "inside of"} and not m.group("ago") and not vague_count:
-        return _Span(end, end, "rolling", "R-IN-DURATION", point=True)
+        return _Span(end, end, "rolling", "R-IN-DURATION")
     if vague_count:
         return _Span(r, end, "soft", "R-SOFT few=3", note="'a few' read as 3")
     return _Span(r, end, "rolling", "R-WITHIN")
@@ -578,7 +577,7 @@ def _from_now(m: re.Match[str], r: date) -> _Span | None:
     if n is None or n <= 0 or n > 1000:
         return None
     end = _add(r, n, m.group("unit") or m.group("unit2"))
-    return _Span(end, end, "rolling", "R-IN-DURATION", point=True)
+    return _Span(end, end, "rolling", "R-IN-DURATION")
 
 
 SOFT_BOUNDS = {"hours": relativedelta(days=1), "days": relativedelta(weeks=1),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -581,11 +583,14 @@ class Ledger:
 
         return self.store.read(work)
 
-    def review(self, period: Period) -> Any:
-        """The weekly review's sections (see ledger.review)."""
-        from ledger.review import build_review
+    @contextmanager
+    def reviewing(self, period: Period) -> Iterator[Any]:
+        """The weekly review (a `ledger.review.Review`), read in one snapshot while the
+        block runs: its sections stream from the database, so read them inside it."""
+        from ledger.review import Review
 
-        return self.store.read(lambda s: build_review(s, period, self.today))
+        with self.store.session(snapshot=True) as session:
+            yield Review(session, period, self.today)
 
     def import_file(self, path: Any, forced: str | None = None, source: str | None = None,
                     dry_run: bool = False, progress: Any = None, layout: Any = None) -> Any:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -63,6 +63,36 @@ def cell(value: Any, width: int | None = None) -> str:
 
 def to_json(value: Any) -> str:
     return json.dumps(plain(value), indent=2, ensure_ascii=False)
+
+
+def json_object_lines(fields: Iterable[tuple[str, Any]]) -> Iterator[str]:
+    """The lines `to_json` gives for an object of these fields, written field by field: a
+    value that is an iterator becomes a list written one item at a time, so a long list
+    is never held whole."""
+    pending = ""  # each field's last line waits for the comma the next field adds
+    for key, value in fields:
+        yield pending + "," if pending else "{"
+        head = f"  {json.dumps(key, ensure_ascii=False)}: "
+        if not isinstance(value, Iterator):
+            pending = head + to_json(value).replace("\n", "\n  ")
+            continue
+        previous = None
+        for item in value:
+            if previous is None:
+                yield head + "["
+            else:
+                yield previous + ","
+            previous = "    " + to_json(item).replace("\n", "\n    ")
+        if previous is None:
+            pending = head + "[]"
+        else:
+            yield previous
+            pending = "  ]"
+    if pending:
+        yield pending
+        yield "}"
+    else:
+        yield "{}"
 
 
 def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,

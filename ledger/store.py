@@ -138,8 +138,11 @@ class Store:
     # --- transactions -----------------------------------------------------------
 
     @contextmanager
-    def session(self, write: bool = False) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+    def session(self, write: bool = False, snapshot: bool = False) -> Iterator[Session]:
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        `snapshot` makes every query of a read see the same state on PostgreSQL too (an
+        SQLite read transaction always does): for reads of several queries that must agree."""
         self.ensure_schema()
         bind = self.engine.execution_options(ledger_write=write)
         with Session(bind, expire_on_commit=False) as session:
@@ -148,6 +151,8 @@ class Store:
                     if write and not self.is_sqlite:
                         # One writer at a time keeps the journal a single chain.
                         session.execute(text("SELECT pg_advisory_xact_lock(7340177)"))
+                    elif snapshot and not self.is_sqlite:
+                        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
                     yield session
             except OperationalError as exc:
                 raise self._storage_error(exc) from None

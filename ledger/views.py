@@ -6,13 +6,15 @@ large ledger is one query, never one ORM object per forecast.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Date, and_, case, exists, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from ledger.models import (
@@ -96,7 +98,11 @@ def first_citation_id() -> Any:
             .correlate(Forecast).scalar_subquery())
 
 
-def forecast_select(today: date, filters: Filters) -> Select:
+def forecast_select(today: date, filters: Filters, order: Sequence[Any] | None = None,
+                    counted: bool = False) -> Select:
+    """Forecast rows in the JSON contract, filtered; in id order unless `order` is given.
+    `counted` adds `total`, how many rows the query gives, on every row (a window count
+    costs little beside the sort an `order` needs, where a COUNT query would filter again)."""
     res = Resolution.__table__.alias("res")
     cit = Citation.__table__.alias("cit")
     art = Article.__table__.alias("art")
@@ -115,8 +121,50 @@ def forecast_select(today: date, filters: Filters) -> Select:
         .outerjoin(res, res.c.id == latest_resolution_id())
         .outerjoin(cit, cit.c.id == first_citation_id())
         .outerjoin(art, art.c.id == cit.c.article_id)
-        .order_by(Forecast.id)
+        .order_by(*(order or (Forecast.id,)))
     )
+    if counted:
+        query = query.add_columns(func.count().over().label("total"))
+    return _filtered(query, today, filters, res)
+
+
+class unindexed(FunctionElement):  # noqa: N801 - reads as the SQL function it stands for
+    """A column the SQLite planner must not reach through an index: `+column`, SQLite's
+    documented hint. A deadline bound only from above ("before this week") matches most
+    of a ledger; through the deadline index SQLite would read it in random order, several
+    times slower than one pass over the table. PostgreSQL plans from statistics: no hint."""
+
+    inherit_cache = True
+    type = Date()
+
+
+@compiles(unindexed)
+def _unindexed_anywhere(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_on_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
+
+
+def count_forecasts(session: Session, today: date, filters: Filters) -> int:
+    """How many forecasts `forecast_select` would give, without fetching their columns."""
+    res = Resolution.__table__.alias("res")
+    query = (select(func.count()).select_from(Forecast)
+             .outerjoin(res, res.c.id == latest_resolution_id()))
+    return session.execute(_filtered(query, today, filters, res)).scalar_one()
+
+
+def source_order(dialect: str) -> tuple[Any, ...]:
+    """Grouped by source (by its case-folded key, in code-point order on either database),
+    then deadline with undated last, then id: the review's order."""
+    key = Source.key.collate("C") if dialect == "postgresql" else Source.key
+    return key, Forecast.deadline.is_(None), Forecast.deadline, Forecast.id
+
+
+def _filtered(query: Select, today: date, filters: Filters, res: Any) -> Select:
+    status = status_expression(today, res.c.outcome, Forecast.deadline)
     if filters.status != "all":
         query = query.where(status == filters.status)
     if filters.source_id is not None:
@@ -138,7 +186,8 @@ def forecast_select(today: date, filters: Filters) -> Select:
     if filters.deadline_from is not None:
         query = query.where(Forecast.deadline >= filters.deadline_from)
     if filters.deadline_before is not None:
-        query = query.where(Forecast.deadline < filters.deadline_before)
+        deadline = Forecast.deadline if filters.deadline_from is not None else unindexed(Forecast.deadline)
+        query = query.where(deadline < filters.deadline_before)
     if filters.dated is not None:
         query = query.where(Forecast.deadline.is_not(None) if filters.dated else Forecast.deadline.is_(None))
     if filters.provisional:
@@ -153,15 +202,25 @@ def forecast_select(today: date, filters: Filters) -> Select:
 
 
 def forecast_rows(session: Session, today: date, filters: Filters) -> list[dict[str, Any]]:
-    result = session.execute(forecast_select(today, filters))
+    return list(stream_forecast_rows(session, forecast_select(today, filters)))
+
+
+def stream_forecast_rows(session: Session, query: Select, chunk: int = 500,
+                         extra: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+    """The rows of a `forecast_select` query with their tags (and any `extra` columns it
+    has), fetched a chunk at a time (a server-side cursor on PostgreSQL), so a caller
+    that streams them holds one chunk."""
+    result = session.execute(query, execution_options={"yield_per": chunk})
     keys = list(result.keys())
-    layout = [(key, None if key == "tags" else keys.index(key)) for key in (*FORECAST_KEYS, *EXTRA_KEYS)]
-    # plain tuples: a mapping per row costs more than the query
-    rows = [{key: [] if index is None else values[index] for key, index in layout} for values in result]
-    tags = tags_for(session, [row["id"] for row in rows])
-    for row in rows:
-        row["tags"] = tags.get(row["id"], [])
-    return rows
+    layout = [(key, None if key == "tags" else keys.index(key))
+              for key in (*FORECAST_KEYS, *EXTRA_KEYS, *extra)]
+    for part in result.partitions():
+        # plain tuples: a mapping per row costs more than the query
+        rows = [{key: [] if index is None else values[index] for key, index in layout} for values in part]
+        tags = tags_for(session, [row["id"] for row in rows])
+        for row in rows:
+            row["tags"] = tags.get(row["id"], [])
+        yield from rows
 
 
 def tags_for(session: Session, ids: Iterable[int]) -> dict[int, list[str]]:

@@ -58,6 +58,22 @@ def test_review_deadline_window_uses_the_deadline_index(small_ledger: str) -> No
     assert "USING INDEX ix_forecast_deadline" in detail, detail
 
 
+def test_overdue_reads_the_table_in_order_not_through_the_deadline_index(small_ledger: str) -> None:
+    """'Deadline before this week' matches most of a ledger: through the deadline index
+    SQLite would read it in random order; the open-ended bound keeps the index out."""
+    query = forecast_select(date(2025, 6, 10), Filters(unresolved=True, deadline_before=date(2025, 6, 9)))
+    detail = plan(small_ledger, query)
+    assert "ix_forecast_deadline" not in detail, detail
+    # and it changes the plan, not the answer
+    with Ledger(small_ledger, today=date(2025, 6, 10)) as book, book.store.session() as session:
+        from ledger.views import count_forecasts, forecast_rows
+
+        rows = forecast_rows(session, date(2025, 6, 10), Filters(unresolved=True, deadline_before=date(2025, 6, 9)))
+        assert len(rows) == count_forecasts(session, date(2025, 6, 10), Filters(
+            unresolved=True, deadline_before=date(2025, 6, 9))) == 15
+        assert all(r["deadline"] == date(2025, 6, 8) and r["outcome"] is None for r in rows)
+
+
 def test_source_and_alias_lookups_use_their_unique_indexes(small_ledger: str) -> None:
     detail = plan(small_ledger, select(Source).where(Source.key == source_key("S1")))
     assert "USING INDEX" in detail and "SCAN source" not in detail, detail

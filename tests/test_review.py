@@ -144,7 +144,8 @@ def test_resolved_meanwhile_is_not_resolved_twice(ledger_cli: Cli) -> None:
             self.ledger = book
 
     with Ledger(ledger_cli.db, today=date(2025, 6, 12)) as book:
-        rows = book.review(parse_period("this week", date(2025, 6, 12))).needs_resolving()
+        with book.reviewing(parse_period("this week", date(2025, 6, 12))) as review:
+            rows = review.needs_resolving()
         with Ledger(ledger_cli.db, today=date(2025, 6, 12), user="someone else") as other:
             other.resolve(rows[0]["id"], "no")
         from click.testing import CliRunner
@@ -192,3 +193,61 @@ def test_review_year_end_boundary(ledger_cli: Cli) -> None:
     assert [r["deadline"] for r in week["due"]] == ["2025-12-29", "2026-01-04"]
     assert [r["deadline"] for r in week["overdue"]] == ["2025-12-28"]
     assert [r["deadline"] for r in week["upcoming"]] == ["2026-01-05"]
+
+
+def test_json_is_streamed_as_one_object_equal_to_the_sections(ledger_cli: Cli) -> None:
+    from ledger.cli.review import _json_lines
+    from ledger.render import to_json
+
+    scripted(ledger_cli.db)
+    period = parse_period("this week", date(2025, 6, 12))
+    with Ledger(ledger_cli.db, today=date(2025, 6, 12)) as book, book.reviewing(period) as review:
+        streamed = "\n".join(_json_lines(review))
+        whole = {"period": {"start": period.start, "end": date(2025, 6, 15), "end_exclusive": period.end,
+                            "text": period.text},
+                 **review.sections(), "resolved_by_source": review.resolved_by_source()}
+    assert streamed == to_json(whole)
+    assert json.loads(streamed)["resolved_by_source"] == [
+        {"source": "Alice", "n": 1, "yes": 1, "no": 0, "brier": pytest.approx(0.09)}]
+
+
+def test_sections_are_grouped_by_source_ignoring_case_undated_last(ledger_cli: Cli) -> None:
+    with Ledger(ledger_cli.db, today=date(2025, 6, 1)) as book:
+        for source, deadline in [("Zed", "2025-06-11"), ("adam", "2025-06-12"), ("Bob", None),
+                                 ("adam", None), ("Bob", "2025-06-10"), ("adam", "2025-06-10")]:
+            book.add(NewForecast(statement=f"{source} {deadline}", source=source, probability="0.6",
+                                 deadline=deadline, made_on=date(2025, 6, 1)))
+    week = sections(ledger_cli, "this week", "2025-06-12")
+    assert [(r["source"], r["deadline"]) for r in week["due"]] == [
+        ("adam", "2025-06-10"), ("adam", "2025-06-12"), ("Bob", "2025-06-10"), ("Zed", "2025-06-11")]
+    assert [r["source"] for r in week["undated"]] == ["adam", "Bob"]
+    table = ledger_cli.ok("review", today="2025-06-12").stdout
+    assert table.index("adam (2)") < table.index("Bob (1)") < table.index("Zed (1)")
+
+
+def test_a_review_reads_one_snapshot(ledger_cli: Cli) -> None:
+    """Counts and rows agree even when someone adds a forecast in the middle of a review."""
+    scripted(ledger_cli.db)
+    period = parse_period("this week", date(2025, 6, 12))
+    with Ledger(ledger_cli.db, today=date(2025, 6, 12)) as book, book.reviewing(period) as review:
+        counted = review.count("due")
+        with Ledger(ledger_cli.db, today=date(2025, 6, 12), user="colleague") as other:
+            other.add(NewForecast(statement="added meanwhile", source="Carol", probability="0.5",
+                                  deadline="2025-06-13", made_on=date(2025, 6, 1)))
+        assert len(list(review.rows("due"))) == counted == 2
+    assert len(sections(ledger_cli, "this week", "2025-06-12")["due"]) == 3
+
+
+def test_streamed_rows_keep_their_tags_across_chunks(ledger_cli: Cli) -> None:
+    from ledger import views
+
+    with Ledger(ledger_cli.db, today=date(2025, 6, 1)) as book:
+        for index in range(7):
+            book.add(NewForecast(statement=f"tagged {index}", source="Alice", probability="0.5",
+                                 deadline="2025-06-20", made_on=date(2025, 6, 1),
+                                 tags=[f"t{index}", "all"] if index % 3 else []))
+        with book.store.session() as session:
+            query = views.forecast_select(date(2025, 6, 1), views.Filters())
+            chunked = list(views.stream_forecast_rows(session, query, chunk=2))
+    assert [r["tags"] for r in chunked] == [
+        [], ["all", "t1"], ["all", "t2"], [], ["all", "t4"], ["all", "t5"], []]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +81,18 @@ def out(text: str) -> None:
     """Data: stdout."""
     if text:
         click.echo(text)
+
+
+def out_lines(lines: Iterable[str], batch: int = 1000) -> None:
+    """Data written as it is made: the same text as `out("\\n".join(lines))`, never held whole."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == batch:
+            click.echo("\n".join(chunk))
+            chunk.clear()
+    if chunk:
+        click.echo("\n".join(chunk))
 
 
 def note(text: str) -> None:

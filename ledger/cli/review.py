@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import click
 
-from ledger.cli.common import out, pass_state
+from ledger.cli.common import out, out_lines, pass_state
 
 TITLES = {
     "due": "Fell due in the period, unresolved",
@@ -29,48 +31,54 @@ COLUMNS = {
 WIDTHS = {"statement": 60}
 
 
-def _render_text(review: Any, fmt: str) -> str:
+def _text_lines(review: Any, fmt: str) -> Iterator[str]:
+    """The digest as table or markdown, a source's table at a time."""
     from ledger.render import render_rows
+    from ledger.review import SECTIONS, by_source
 
     period = review.period
-    lines: list[str] = []
     heading = "#" if fmt == "markdown" else ""
-    lines.append(f"{heading} Forecast review: {period.text} ({period.label()})".strip())
-    for section in ("due", "overdue", "undated", "resolved", "upcoming"):
-        rows = review.sections[section]
-        lines.append("")
-        title = f"{TITLES[section]} ({len(rows)})"
-        lines.append(f"## {title}" if fmt == "markdown" else f"{title}\n{'=' * len(title)}")
-        if not rows:
-            lines.append(EMPTY[section])
+    yield f"{heading} Forecast review: {period.text} ({period.label()})".strip()
+    for section in SECTIONS:
+        count, rows = review.section(section)
+        yield ""
+        title = f"{TITLES[section]} ({count})"
+        yield f"## {title}" if fmt == "markdown" else f"{title}\n{'=' * len(title)}"
+        if not count:
+            yield EMPTY[section]
             continue
-        sources: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            sources.setdefault(row["source"], []).append(row)
-        for source, mine in sources.items():
-            lines.append("")
-            lines.append(f"### {source} ({len(mine)})" if fmt == "markdown" else f"{source} ({len(mine)})")
+        for source, mine in by_source(rows):
+            yield ""
+            yield f"### {source} ({len(mine)})" if fmt == "markdown" else f"{source} ({len(mine)})"
             if fmt == "markdown":
-                lines.append("")
-            lines.append(render_rows(mine, fmt, columns=COLUMNS[section], widths=WIDTHS))
-        if section == "resolved" and review.resolved_by_source:
-            lines.append("")
-            lines.append("Per source this period:")
-            for entry in review.resolved_by_source:
-                lines.append(f"- {entry['source']}: {entry['n']} scored ({entry['yes']} yes, "
-                             f"{entry['no']} no), Brier {entry['brier']:.3f}")
-    return "\n".join(lines)
+                yield ""
+            yield render_rows(mine, fmt, columns=COLUMNS[section], widths=WIDTHS)
+        summary = review.resolved_by_source() if section == "resolved" else []
+        if summary:
+            yield ""
+            yield "Per source this period:"
+            for entry in summary:
+                yield (f"- {entry['source']}: {entry['n']} scored ({entry['yes']} yes, "
+                       f"{entry['no']} no), Brier {entry['brier']:.3f}")
 
 
-def _as_json(review: Any) -> str:
-    from ledger.render import to_json
+def _json_lines(review: Any) -> Iterator[str]:
+    """The digest as one JSON object, its sections streamed (see docs/review.md)."""
+    from ledger.render import json_object_lines
+    from ledger.review import SECTIONS
 
-    last = review.period.label().split(" to ")[-1]
-    data: dict[str, Any] = {"period": {"start": review.period.start, "end": last,
-                                       "end_exclusive": review.period.end, "text": review.period.text}}
-    data.update(review.sections)
-    data["resolved_by_source"] = review.resolved_by_source
-    return to_json(data)
+    period = review.period
+    last = period.label().split(" to ")[-1]
+    fields: list[tuple[str, Any]] = [
+        ("period", {"start": period.start, "end": last, "end_exclusive": period.end, "text": period.text})]
+    # each list is queried only when the writer reaches it, so one cursor is open at a time
+    fields += [(section, _when_reached(partial(review.rows, section))) for section in SECTIONS]
+    fields.append(("resolved_by_source", _when_reached(review.resolved_by_source)))
+    yield from json_object_lines(fields)
+
+
+def _when_reached(make: Callable[[], Iterable[Any]]) -> Iterator[Any]:
+    yield from make()
 
 
 @click.command(epilog="""\b
@@ -96,18 +104,20 @@ def review(state: Any, period: str, fmt: str, interactive: bool, check: bool) ->
     if interactive and check:
         raise click.UsageError("--interactive and --check do not go together")
     chosen = parse_period(period, state.effective_today)
-    result = state.ledger.review(chosen)
+    with state.ledger.reviewing(chosen) as result:
+        if check:
+            due, overdue = result.count("due"), result.count("overdue")
+        elif interactive:
+            pending = result.needs_resolving()
+        else:
+            out_lines(_json_lines(result) if fmt == "json" else _text_lines(result, fmt))
+            return
     if check:
-        due, overdue = len(result.sections["due"]), len(result.sections["overdue"])
         if due or overdue:
             out(f"{due + overdue} forecast(s) need resolving: {due} due {chosen.text}, "
                 f"{overdue} overdue (run: ledger review --interactive)")
             sys.exit(3)
         return
-    if interactive:
-        from ledger.cli.walk import walk
+    from ledger.cli.walk import walk
 
-        walk(state, result.needs_resolving())
-        return
-    out(_as_json(result) if fmt == "json" else _render_text(result, fmt))
-
+    walk(state, pending)

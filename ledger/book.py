@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -506,14 +506,15 @@ class Ledger:
         return rows[0]
 
     def list(self, status: str = "all", source: str | None = None, tag: str | None = None,
-             outlet: str | None = None) -> list[dict[str, Any]]:
+             outlet: str | None = None, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Forecasts in id order as dicts of the JSON contract, or of only `keys`."""
         if status not in views.STATUSES:
             raise LedgerError(f"status must be one of {', '.join(views.STATUSES)}")
 
         def work(session: Session) -> list[dict[str, Any]]:
             source_id = self._source(session, source).id if source else None
             return views.forecast_rows(session, self.today, views.Filters(
-                status=status, source_id=source_id, tag=tag, outlet=outlet))
+                status=status, source_id=source_id, tag=tag, outlet=outlet), keys=keys)
 
         return self.store.read(work)
 

@@ -107,13 +107,8 @@ class Resolution(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("supersedes_id", name="uq_resolution_supersedes"),
-        # One first resolution per forecast: two reviewers racing cannot both win.
-        Index(
-            "uq_resolution_first", "forecast_id", unique=True,
-            sqlite_where=text("supersedes_id IS NULL"),
-            postgresql_where=text("supersedes_id IS NULL"),
-        ),
         Index("ix_resolution_forecast", "forecast_id", "id"),
+        # and uq_resolution_first: see declare_partial_indexes
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -155,3 +150,18 @@ class JournalEntry(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+def declare_partial_indexes() -> None:
+    """Add the partial unique index `uq_resolution_first` (one first resolution per
+    forecast: two reviewers racing cannot both win) to the metadata.
+
+    The migrations create it in the database. It joins the metadata only where the schema
+    is compared with the models (ledger/migrations/env.py), not on import: its
+    `postgresql_where` makes SQLAlchemy import the whole PostgreSQL dialect, a twentieth
+    of a second on every command, even on SQLite."""
+    table = Resolution.__table__
+    if any(index.name == "uq_resolution_first" for index in table.indexes):
+        return
+    Index("uq_resolution_first", table.c.forecast_id, unique=True,
+          sqlite_where=text("supersedes_id IS NULL"), postgresql_where=text("supersedes_id IS NULL"))

@@ -98,31 +98,43 @@ def first_citation_id() -> Any:
             .correlate(Forecast).scalar_subquery())
 
 
+CITED_KEYS = frozenset({"url", "outlet", "quote"})
+
+
 def forecast_select(today: date, filters: Filters, order: Sequence[Any] | None = None,
-                    counted: bool = False) -> Select:
+                    counted: bool = False, keys: Sequence[str] | None = None) -> Select:
     """Forecast rows in the JSON contract, filtered; in id order unless `order` is given.
-    `counted` adds `total`, how many rows the query gives, on every row (a window count
-    costs little beside the sort an `order` needs, where a COUNT query would filter again)."""
+
+    `keys` narrows the columns (a table shows eight of them): the first citation and its
+    article are joined only when a cited key is asked for. `counted` adds `total`, how
+    many rows the query gives, on every row (a window count costs little beside the sort
+    an `order` needs, where a COUNT query would filter again)."""
     res = Resolution.__table__.alias("res")
     cit = Citation.__table__.alias("cit")
     art = Article.__table__.alias("art")
-    status = status_expression(today, res.c.outcome, Forecast.deadline).label("status")
+    available = {
+        "id": Forecast.id, "statement": Forecast.statement, "source": Source.name.label("source"),
+        "source_kind": Source.kind.label("source_kind"), "role": Source.role.label("role"),
+        "probability": Forecast.probability, "phrase": Forecast.phrase, "scale": Forecast.scale,
+        "made_on": Forecast.made_on, "deadline": Forecast.deadline,
+        "deadline_phrase": Forecast.deadline_phrase, "deadline_kind": Forecast.deadline_kind,
+        "criteria": Forecast.criteria, "created_by": Forecast.created_by,
+        "created_at": Forecast.created_at,
+        "status": status_expression(today, res.c.outcome, Forecast.deadline).label("status"),
+        "outcome": res.c.outcome, "void_reason": res.c.void_reason, "resolved_on": res.c.resolved_on,
+        "url": art.c.url, "outlet": art.c.outlet, "quote": cit.c.quote,
+    }
+    wanted = [key for key in (keys or available) if key in available]
     query = (
-        select(
-            Forecast.id, Forecast.statement, Source.name.label("source"),
-            Source.kind.label("source_kind"), Source.role.label("role"),
-            Forecast.probability, Forecast.phrase, Forecast.scale, Forecast.made_on,
-            Forecast.deadline, Forecast.deadline_phrase, Forecast.deadline_kind,
-            Forecast.criteria, Forecast.created_by, Forecast.created_at, status,
-            res.c.outcome, res.c.void_reason, res.c.resolved_on,
-            art.c.url, art.c.outlet, cit.c.quote,
-        )
+        select(*(available[key] for key in wanted))
+        .select_from(Forecast)
         .join(Source, Source.id == Forecast.source_id)
         .outerjoin(res, res.c.id == latest_resolution_id())
-        .outerjoin(cit, cit.c.id == first_citation_id())
-        .outerjoin(art, art.c.id == cit.c.article_id)
         .order_by(*(order or (Forecast.id,)))
     )
+    if CITED_KEYS.intersection(wanted):
+        query = (query.outerjoin(cit, cit.c.id == first_citation_id())
+                 .outerjoin(art, art.c.id == cit.c.article_id))
     if counted:
         query = query.add_columns(func.count().over().label("total"))
     return _filtered(query, today, filters, res)
@@ -201,25 +213,29 @@ def _filtered(query: Select, today: date, filters: Filters, res: Any) -> Select:
     return query
 
 
-def forecast_rows(session: Session, today: date, filters: Filters) -> list[dict[str, Any]]:
-    return list(stream_forecast_rows(session, forecast_select(today, filters)))
+def forecast_rows(session: Session, today: date, filters: Filters,
+                  keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every matching forecast as a dict of the JSON contract (or only `keys`)."""
+    return list(stream_forecast_rows(session, forecast_select(today, filters, keys=keys),
+                                     tags=keys is None or "tags" in keys))
 
 
-def stream_forecast_rows(session: Session, query: Select, chunk: int = 500,
+def stream_forecast_rows(session: Session, query: Select, chunk: int = 500, tags: bool = True,
                          extra: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
-    """The rows of a `forecast_select` query with their tags (and any `extra` columns it
-    has), fetched a chunk at a time (a server-side cursor on PostgreSQL), so a caller
-    that streams them holds one chunk."""
-    result = session.execute(query, execution_options={"yield_per": chunk})
+    """The rows of a `forecast_select` query as dicts in the contract's key order, with
+    their tags (and any `extra` columns), fetched a chunk at a time (a server-side cursor
+    on PostgreSQL) through Core, not the ORM, so a caller that streams holds one chunk."""
+    result = session.connection().execute(query, execution_options={"yield_per": chunk})
     keys = list(result.keys())
     layout = [(key, None if key == "tags" else keys.index(key))
-              for key in (*FORECAST_KEYS, *EXTRA_KEYS, *extra)]
+              for key in (*FORECAST_KEYS, *EXTRA_KEYS, *extra) if key in keys or (key == "tags" and tags)]
     for part in result.partitions():
         # plain tuples: a mapping per row costs more than the query
         rows = [{key: [] if index is None else values[index] for key, index in layout} for values in part]
-        tags = tags_for(session, [row["id"] for row in rows])
-        for row in rows:
-            row["tags"] = tags.get(row["id"], [])
+        if tags:
+            found = tags_for(session, [row["id"] for row in rows])
+            for row in rows:
+                row["tags"] = found.get(row["id"], [])
         yield from rows
 
 

@@ -36,8 +36,9 @@ def _schema_diff(url: str) -> list:
     from sqlalchemy import create_engine
     from sqlmodel import SQLModel
 
-    import ledger.models  # noqa: F401
+    import ledger.models
 
+    ledger.models.declare_partial_indexes()  # as the migrations' env.py does
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

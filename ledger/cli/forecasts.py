@@ -100,7 +100,9 @@ def list_forecasts(state: Any, status: str, source: str | None, tag: str | None,
     """List forecasts with their derived status."""
     from ledger.render import render_rows
 
-    rows = state.ledger.list(status=status, source=source, tag=tag, outlet=outlet)
+    narrow = fmt in ("table", "markdown")  # these show LIST_COLUMNS only: fetch no more
+    rows = state.ledger.list(status=status, source=source, tag=tag, outlet=outlet,
+                             keys=LIST_COLUMNS if narrow else None)
     out(render_rows(rows, fmt, columns=_forecast_keys(), table_columns=LIST_COLUMNS,
                     widths=WIDTHS, empty="no forecasts match"))
 

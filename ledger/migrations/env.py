@@ -3,7 +3,9 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import ledger.models  # noqa: F401  (registers the tables)
+import ledger.models  # registers the tables
+
+ledger.models.declare_partial_indexes()
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` run by hand: needs sqlalchemy.url in its config

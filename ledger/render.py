@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -137,10 +138,59 @@ def simple_table(headers: Sequence[str], body: list[list[str]]) -> str:
         for index, text in enumerate(line):
             if len(text) > widths[index]:
                 widths[index] = len(text)
-    rule = "  ".join("-" * w for w in widths)
-    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
-    rows = ["  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip() for line in body]
-    return "\n".join([head, rule, *rows])
+    return "\n".join(_simple_lines(headers, widths, body))
+
+
+def _simple_lines(headers: Sequence[str], widths: list[int], body: Iterable[Sequence[str]]) -> Iterator[str]:
+    yield "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    yield "  ".join("-" * w for w in widths)
+    for line in body:
+        yield "  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip()
+
+
+def _github_lines(headers: Sequence[str], widths: list[int], body: Iterable[Sequence[str]]) -> Iterator[str]:
+    """tabulate's "github" layout (as render_rows gives markdown), for strings."""
+    widths = [max(w, len(h) + 2) for h, w in zip(headers, widths, strict=True)]
+    yield "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    yield "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    for line in body:
+        yield "| " + " | ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)) + " |"
+
+
+class SpooledTable:
+    """A table of any length in bounded memory, laid out as `render_rows` lays out a list
+    (table or markdown). Rows arrive one at a time; their cell texts go to a spooled file
+    (memory up to `memory` bytes, then a temporary file) while each column's width is
+    measured, and are read back, padded, once the widths are known."""
+
+    def __init__(self, columns: Sequence[str], fmt: str, widths: dict[str, int] | None = None,
+                 memory: int = 4 << 20) -> None:
+        self.columns = list(columns)
+        self.fmt = fmt
+        self.limits = [(widths or {}).get(k) for k in self.columns]
+        self.widths = [len(k) for k in self.columns]
+        self.count = 0
+        self._spool = tempfile.SpooledTemporaryFile(max_size=memory, mode="w+", encoding="utf-8")
+
+    def add(self, row: dict[str, Any]) -> None:
+        cells = [cell(row.get(k), limit) for k, limit in zip(self.columns, self.limits, strict=True)]
+        if self.fmt == "markdown":
+            cells = [c.replace("|", "\\|") for c in cells]
+        for index, text in enumerate(cells):
+            if len(text) > self.widths[index]:
+                self.widths[index] = len(text)
+        self._spool.write(json.dumps(cells, ensure_ascii=False) + "\n")
+        self.count += 1
+
+    def lines(self) -> Iterator[str]:
+        """The table's lines; the spool is closed after the last."""
+        self._spool.seek(0)
+        body = (json.loads(line) for line in self._spool)
+        layout = _github_lines if self.fmt == "markdown" else _simple_lines
+        try:
+            yield from layout(self.columns, self.widths, body)
+        finally:
+            self._spool.close()
 
 
 def render_record(record: dict[str, Any], fmt: str, keys: Sequence[str] | None = None) -> str:

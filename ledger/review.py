@@ -10,15 +10,14 @@ Rules (docs/review.md), for a period [start, end):
 
 A review reads inside one snapshot and streams: each section is one query, sorted by the
 database (source, deadline, id) and carrying its own count, read a chunk at a time, so a
-review of a million-forecast ledger holds one source's rows, never the whole output.
+review of a million-forecast ledger holds one chunk of rows, never the whole output.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from itertools import chain, groupby
-from operator import itemgetter
+from itertools import chain
 from typing import Any
 
 from sqlmodel import Session
@@ -105,12 +104,6 @@ class Review:
     def sections(self) -> dict[str, list[dict[str, Any]]]:
         """Every section as a list: for small ledgers and scripts; the CLI streams instead."""
         return {section: list(self.rows(section)) for section in SECTIONS}
-
-
-def by_source(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A section's rows one source at a time: what a table per source holds in memory."""
-    for source, mine in groupby(rows, key=itemgetter("source")):
-        yield source, list(mine)
 
 
 def _source_line(source: str, score: Any) -> dict[str, Any]:

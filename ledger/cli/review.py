@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import click
@@ -32,9 +34,10 @@ WIDTHS = {"statement": 60}
 
 
 def _text_lines(review: Any, fmt: str) -> Iterator[str]:
-    """The digest as table or markdown, a source's table at a time."""
-    from ledger.render import render_rows
-    from ledger.review import SECTIONS, by_source
+    """The digest as table or markdown, a source's table at a time (each spooled, so a
+    source with a hundred thousand overdue forecasts costs no more memory than one)."""
+    from ledger.render import SpooledTable
+    from ledger.review import SECTIONS
 
     period = review.period
     heading = "#" if fmt == "markdown" else ""
@@ -47,12 +50,15 @@ def _text_lines(review: Any, fmt: str) -> Iterator[str]:
         if not count:
             yield EMPTY[section]
             continue
-        for source, mine in by_source(rows):
+        for source, mine in groupby(rows, key=itemgetter("source")):
+            table = SpooledTable(COLUMNS[section], fmt, widths=WIDTHS)
+            for row in mine:
+                table.add(row)
             yield ""
-            yield f"### {source} ({len(mine)})" if fmt == "markdown" else f"{source} ({len(mine)})"
+            yield f"### {source} ({table.count})" if fmt == "markdown" else f"{source} ({table.count})"
             if fmt == "markdown":
                 yield ""
-            yield render_rows(mine, fmt, columns=COLUMNS[section], widths=WIDTHS)
+            yield from table.lines()
         summary = review.resolved_by_source() if section == "resolved" else []
         if summary:
             yield ""

@@ -250,6 +250,15 @@ def sqlite_dot_import(csv_path: Path, work: Path) -> float:
     return seconds
 
 
+def import_floor(csv_path: Path, work: Path) -> tuple[float, int]:
+    """benchmarks/import_floor.py into an empty ledger: SQLite's own cost of the import's rows."""
+    target = work / "floor.db"
+    for leftover in work.glob("floor.db*"):
+        leftover.unlink()
+    run(ledger(str(target), "db", "upgrade"))
+    return run([PYTHON, str(ROOT / "benchmarks" / "import_floor.py"), str(csv_path), str(target)])
+
+
 def report_with_fixed_groups(db: str, size: int, repeats: int, work: Path) -> None:
     """The report's memory against forecasts alone: the synthetic ledgers get more sources
     as they grow (and the report one row per source), so the same ledger is copied with
@@ -275,6 +284,9 @@ def scale(work: Path, sizes: list[int], repeats: int, postgres: bool) -> None:
         baseline = sqlite_dot_import(csv_path, work)
         record(f"ledger import ({size:,} rows, SQLite)", seconds, memory, "sqlite3 .import", baseline, "≤ 10×",
                rows=size, per_row_us=round(seconds / size * 1e6, 1))
+        floor, floor_memory = import_floor(csv_path, work)
+        record(f"  floor: the same rows into the ledger's tables, no validation ({size:,})", floor, floor_memory,
+               "sqlite3 .import", baseline, None, rows=size, per_row_us=round(floor / size * 1e6, 1))
         report = ledger(db, "report", "--by", "source")
         report_time, memory, plain = paired(report, partial(plain_brier_sqlite, db), repeats)
         bare_time, bare_memory, bare = paired(report, partial(plain_brier_sqlite, db, current=False), repeats)

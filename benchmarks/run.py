@@ -259,10 +259,11 @@ def import_floor(csv_path: Path, work: Path) -> tuple[float, int]:
     return run([PYTHON, str(ROOT / "benchmarks" / "import_floor.py"), str(csv_path), str(target)])
 
 
-def report_with_fixed_groups(db: str, size: int, repeats: int, work: Path) -> None:
-    """The report's memory against forecasts alone: the synthetic ledgers get more sources
-    as they grow (and the report one row per source), so the same ledger is copied with
-    every forecast moved to one of 100 sources, and reported again."""
+def fixed_groups(db: str, size: int, repeats: int, work: Path) -> None:
+    """Report and review memory against forecasts alone: the synthetic ledgers get more
+    sources as they grow (and the report one row per source), so the same ledger is copied
+    with every forecast moved to one of 100 sources, and reported and reviewed again (the
+    review's largest source then has a tenth of the overdue forecasts in one table)."""
     import sqlite3
 
     copy = work / f"{size}-100-sources.db"
@@ -272,6 +273,8 @@ def report_with_fixed_groups(db: str, size: int, repeats: int, work: Path) -> No
     seconds, memory = timed(ledger(str(copy), "report", "--by", "source"), repeats)
     record(f"ledger report --by source ({size:,}, 100 sources, SQLite)", seconds, memory, None, None,
            "memory flat", rows=size)
+    seconds, memory = timed(ledger(str(copy), "review", "-p", "2025-W24"), repeats)
+    record(f"ledger review ({size:,}, 100 sources, SQLite)", seconds, memory, None, None, "memory flat", rows=size)
     copy.unlink()
 
 
@@ -291,7 +294,7 @@ def scale(work: Path, sizes: list[int], repeats: int, postgres: bool) -> None:
         report_time, memory, plain = paired(report, partial(plain_brier_sqlite, db), repeats)
         bare_time, bare_memory, bare = paired(report, partial(plain_brier_sqlite, db, current=False), repeats)
         record_report("SQLite", (report_time, memory, plain), (bare_time, bare_memory, bare), size)
-        report_with_fixed_groups(db, size, repeats, work)
+        fixed_groups(db, size, repeats, work)
         review_time, memory = timed(ledger(db, "review", "-p", "2025-W24"), repeats)
         record(f"ledger review ({size:,}, SQLite)", review_time, memory, None, None, "linear or better", rows=size)
         export_time, memory = run(ledger(db, "export", "-o", str(work / f"{size}.jsonl")))

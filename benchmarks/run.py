@@ -343,7 +343,7 @@ def main() -> None:
         startup(work, repeats * 2)
         parsers()
         extraction()
-        small_commands(work, repeats)
+        small_commands(work, repeats * 2)  # ±10% noise on a ~1 s command: more turns, steadier medians
         scale(work, sizes, repeats, postgres)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -62,3 +62,28 @@ def test_version() -> None:
     done = subprocess.run([sys.executable, "-m", "ledger", "--version"], capture_output=True,
                           text=True, check=True)
     assert done.stdout.startswith("ledger, version ")
+
+
+def test_top_level_help_lists_commands_without_importing_them() -> None:
+    code = ("import sys\nfrom ledger.cli import cli\n"
+            "try:\n    cli.main(['--help'], standalone_mode=False, prog_name='ledger')\n"
+            "except SystemExit:\n    pass\n"
+            "print('LOADED=' + ' '.join(m for m in sys.modules if m.startswith('ledger.cli.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    listing, loaded = done.stdout.rsplit("LOADED=", 1)
+    assert loaded.split() == ["ledger.cli.common"]
+    assert "  review          The weekly review: due, overdue, undated, resolved and..." in listing
+
+
+def test_each_summary_is_its_commands_own_short_help() -> None:
+    import click
+
+    from ledger.cli import COMMANDS, SUMMARIES, cli
+
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        real = cli.get_command(ctx, name)
+        stand_in = click.Command(name, help=SUMMARIES[name])
+        for limit in (20, 45, 74, 200):
+            assert stand_in.get_short_help_str(limit) == real.get_short_help_str(limit), (name, limit)

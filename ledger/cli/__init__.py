@@ -38,21 +38,57 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+# Each command's summary (its help's first sentence), so that `ledger --help` lists the
+# commands without importing them; tests/test_startup.py checks each against the command.
+SUMMARIES = {
+    "add": "Log a forecast (or add a citation to one already logged).",
+    "list": "List forecasts with their derived status.",
+    "show": "Show one forecast with its citations, resolutions and revisions.",
+    "resolve": "Resolve a forecast as yes (borne out), no (not borne out) or void.",
+    "amend": "Correct a forecast's fields; every change is kept as a revision.",
+    "history": "Everything that happened to a forecast, oldest first.",
+    "sources": "List sources with their aliases and forecast counts.",
+    "scales": "List the probability scales (phrase tables) available.",
+    "parse-deadline": "Preview how deadline WORDS are read, without logging anything.",
+    "review": "The weekly review: due, overdue, undated, resolved and upcoming forecasts.",
+    "report": "Accuracy per source (or outlet, tag, phrase, kind, scale): Brier, log loss, skill.",
+    "calibration": "Stated probability against how often it happened, with 95% Wilson intervals.",
+    "extract": "Find the forecasts in an article and draft ledger entries.",
+    "import": "Import forecasts from a file, all or nothing (docs/formats.md).",
+    "export": "Export forecasts in the ledger's interchange format (docs/formats.md).",
+    "verify": "Recompute the journal's hash chain and check the tables against it (exit 1 if broken).",
+    "db": "Where the ledger lives, its schema and its size.",
+}
 
-    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use; its own help lists them
+    from their summaries, importing none."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None,
+                 summaries: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = lazy or {}
+        self.summaries = summaries or {}
+        self._listing = False
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if self._listing and name in self.summaries:  # a stand-in, for the listing only
+            return click.Command(name, help=self.summaries[name])
         if name in self.lazy:
             module, attr = self.lazy[name].split(":")
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -76,7 +112,7 @@ Examples:
 """
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, epilog=EPILOG,
+@click.group(cls=LazyGroup, lazy=COMMANDS, summaries=SUMMARIES, epilog=EPILOG,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="ledger")
 @click.option("--db", metavar="PATH|URL", envvar="LEDGER_DB",

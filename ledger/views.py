@@ -222,9 +222,16 @@ def forecast_rows(session: Session, today: date, filters: Filters,
 
 def stream_forecast_rows(session: Session, query: Select, chunk: int = 500, tags: bool = True,
                          extra: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+    """The rows of a `forecast_select` query one at a time (see `stream_forecast_chunks`)."""
+    for rows in stream_forecast_chunks(session, query, chunk, tags, extra):
+        yield from rows
+
+
+def stream_forecast_chunks(session: Session, query: Select, chunk: int = 500, tags: bool = True,
+                           extra: Sequence[str] = ()) -> Iterator[list[dict[str, Any]]]:
     """The rows of a `forecast_select` query as dicts in the contract's key order, with
-    their tags (and any `extra` columns), fetched a chunk at a time (a server-side cursor
-    on PostgreSQL) through Core, not the ORM, so a caller that streams holds one chunk."""
+    their tags (and any `extra` columns), a chunk at a time (a server-side cursor on
+    PostgreSQL) through Core, not the ORM, so a caller that streams holds one chunk."""
     result = session.connection().execute(query, execution_options={"yield_per": chunk})
     keys = list(result.keys())
     layout = [(key, None if key == "tags" else keys.index(key))
@@ -236,7 +243,7 @@ def stream_forecast_rows(session: Session, query: Select, chunk: int = 500, tags
             found = tags_for(session, [row["id"] for row in rows])
             for row in rows:
                 row["tags"] = found.get(row["id"], [])
-        yield from rows
+        yield rows
 
 
 def tags_for(session: Session, ids: Iterable[int]) -> dict[int, list[str]]:

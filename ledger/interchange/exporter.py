@@ -1,6 +1,6 @@
 """Exporting the ledger: CSV (one row per forecast) or JSONL/JSON (the whole record).
 
-Forecasts are read a page at a time (keyset pagination on id), so memory stays flat
+Forecasts are read a page at a time (one streamed query), so memory stays flat
 however large the ledger; JSONL carries every citation, the full resolution and revision
 history and the source's aliases, and imports back to the same export.
 """
@@ -53,21 +53,15 @@ def _children(session: Session, ids: list[int]) -> tuple[dict, dict, dict]:
 
 
 def records(session: Session, today: date, filters: views.Filters) -> Iterator[dict[str, Any]]:
-    """Whole records, in id order, a page at a time."""
+    """Whole records, in id order, a page at a time with each page's children."""
     aliases: dict[str, list[str]] = {}
     for name, alias in session.execute(select(Source.name, SourceAlias.alias)
                                        .join(SourceAlias, SourceAlias.source_id == Source.id)
                                        .order_by(SourceAlias.alias)):
         aliases.setdefault(name, []).append(alias)
-    last = 0
-    while True:
-        query = views.forecast_select(today, filters).where(views.Forecast.id > last).limit(PAGE)
-        page = [dict(m) for m in session.execute(query).mappings()]
-        if not page:
-            return
+    query = views.forecast_select(today, filters)
+    for page in views.stream_forecast_chunks(session, query, chunk=PAGE):
         ids = [row["id"] for row in page]
-        last = ids[-1]
-        tags = views.tags_for(session, ids)
         citations, resolutions, revisions = _children(session, ids)
         for row in page:
             source = row["source"]
@@ -77,7 +71,7 @@ def records(session: Session, today: date, filters: views.Filters) -> Iterator[d
                 "probability": row["probability"], "phrase": row["phrase"], "scale": row["scale"],
                 "made_on": row["made_on"], "deadline": row["deadline"],
                 "deadline_phrase": row["deadline_phrase"], "deadline_kind": row["deadline_kind"],
-                "criteria": row["criteria"], "tags": tags.get(row["id"], []),
+                "criteria": row["criteria"], "tags": row["tags"],
                 "created_by": row["created_by"],
                 "created_at": row["created_at"],
                 "citations": citations.get(row["id"], []),

@@ -307,3 +307,28 @@ def test_big_import_into_postgres_refreshes_planner_statistics(pg_empty_url: str
     finally:
         engine.dispose()
     assert tuples == 150  # -1 until the table is analysed
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_import_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
+    """The import pauses cyclic garbage collection for speed; a program that imports
+    through the API must get its collector back as it was, after a good file and a bad one."""
+    import gc
+
+    from ledger.interchange.records import ImportProblems
+
+    good = tmp_path / "good.csv"
+    good.write_text("statement,source,probability\nIt rains,Ann,0.7\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("statement,source,probability\nIt snows,Ann,1.7\n")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with Ledger(str(tmp_path / "gc.db"), today=date(2025, 12, 31)) as book:
+            assert book.import_file(good).added == 1
+            assert gc.isenabled() is enabled
+            with pytest.raises(ImportProblems):
+                book.import_file(bad)
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -189,7 +189,7 @@ def _read_deadline(row: dict[str, Any], record: dict[str, Any], problems: Proble
     """A date, or words read relative to made_on; a date with its words keeps both."""
     raw = str(row.get("deadline") or "").strip()
     phrase = str(row.get("deadline_phrase") or "").strip() or None
-    record.update(deadline=None, deadline_phrase=None, deadline_kind=None)
+    record["deadline"] = record["deadline_phrase"] = record["deadline_kind"] = None
     if not raw and not phrase:
         return
     try:
@@ -197,7 +197,7 @@ def _read_deadline(row: dict[str, Any], record: dict[str, Any], problems: Proble
     except LedgerError as exc:
         problems.add(line, "deadline", str(exc))
         return
-    record.update(deadline=reading.date, deadline_phrase=reading.phrase, deadline_kind=reading.kind)
+    record["deadline"], record["deadline_phrase"], record["deadline_kind"] = reading.date, reading.phrase, reading.kind
     if raw and phrase and phrase != reading.phrase:
         # A date stored with the words it came from: keep both, and the words' kind
         # when they still give that date (an amended deadline is simply exact).
@@ -216,7 +216,10 @@ def _kind_if_same(phrase: str, record: dict[str, Any], day: date | None) -> str:
 
 
 def _read_tags(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int) -> None:
-    tags = row.get("tags") or []
+    tags = row.get("tags")
+    if not tags:
+        record["tags"] = []
+        return
     if isinstance(tags, str):
         tags = [tags]
     try:
@@ -254,12 +257,12 @@ def _citations(row: dict[str, Any], problems: Problems, line: int) -> list[dict[
 def _resolutions(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int,
                  today: date) -> list[dict[str, Any]]:
     found = row.get("resolutions")
-    if found is None:
-        outcome = (row.get("outcome") or "").strip().lower() if isinstance(row.get("outcome"), str) else row.get("outcome")
-        if not outcome:
+    if found is None:  # the flat CSV columns: at most one resolution
+        outcome = row.get("outcome")
+        if not outcome or (isinstance(outcome, str) and not outcome.strip()):
             return []
-        found = [{key: row.get(key) for key in ("outcome", "void_reason", "resolved_on", "evidence", "note")}]
-        found[0]["outcome"] = outcome
+        found = [{"outcome": outcome, "void_reason": row.get("void_reason"), "resolved_on": row.get("resolved_on"),
+                  "evidence": row.get("evidence"), "note": row.get("note")}]
     resolutions = []
     for entry in found:
         if not isinstance(entry, dict):

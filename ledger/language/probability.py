@@ -157,15 +157,26 @@ def parse_probability(text: str, scale: str = "default") -> Probability:
     """Read a number or probability words; raise UnknownProbability if neither."""
     if not isinstance(text, str):
         raise UnknownProbability("a probability must be text")
-    plain = _DECIMAL.fullmatch(text)
-    if plain:  # the common case in files: a plain decimal in [0, 1]
-        value = float(plain.group(1))
-        if value <= 1.0:
-            return _number(value, plain.group(1))
+    if len(text) <= 40:  # the common case in files: a plain decimal in [0, 1]
+        number = _plain_decimal(text)
+        if number is not None:
+            return number
     table = load_scale(scale)  # cached; a changed scale file gives a new object
     if len(text) <= 200:
         return _parse_cached(text, table)
     return _parse(text, table)
+
+
+@lru_cache(maxsize=8192)
+def _plain_decimal(text: str) -> Probability | None:
+    """A plain decimal in [0, 1] read once per distinct text: a file of a million
+    forecasts holds only a few hundred different numbers (a Probability is frozen)."""
+    plain = _DECIMAL.fullmatch(text)
+    if plain:
+        value = float(plain.group(1))
+        if value <= 1.0:
+            return _number(value, plain.group(1))
+    return None
 
 
 @lru_cache(maxsize=8192)

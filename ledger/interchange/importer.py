@@ -13,7 +13,7 @@ import gc
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -183,6 +183,7 @@ class BulkWriter:
         self.now = now
         self.summary = summary
         self.source_ids: dict[str, int] | None = None
+        self.source_keys: dict[str, str] = {}  # each name as written -> its key, worked out once
         self.next_ids: dict[str, int] = {}
         self.ledger_was_empty: bool | None = None
         self.article_ids: dict[Any, int] = {}
@@ -202,8 +203,11 @@ class BulkWriter:
         if self.source_ids is None:
             self._load_sources()
         new: dict[str, dict[str, Any]] = {}
+        keys = self.source_keys
         for record in records:
-            key = views.source_key(record["source"])
+            key = keys.get(record["source"])
+            if key is None:
+                key = keys[record["source"]] = views.source_key(record["source"])
             record["_source_key"] = key
             if key not in self.source_ids and key not in new:
                 new[key] = {"name": " ".join(record["source"].split()), "key": key, "kind": record["source_kind"],
@@ -257,9 +261,10 @@ class BulkWriter:
         for citation in citations:
             citation["article_id"] = None if _empty_article(citation) else self.article_ids[citation["_article"]]
 
-    def _insert(self, model: Any, params: list[dict[str, Any]]) -> list[int]:
+    def _insert(self, model: Any, params: list[dict[str, Any]], columns: Sequence[str] | None = None) -> list[int]:
         """Bulk insert with ids assigned here: the write lock is ours, so they are free, and
-        a plain executemany is many times faster than INSERT … RETURNING row by row."""
+        a plain executemany is many times faster than INSERT … RETURNING row by row.
+        `columns` picks the values out of dicts that hold more (records, resolutions)."""
         table = model.__table__
         start = self.next_ids.get(table.name)
         if start is None:
@@ -268,15 +273,15 @@ class BulkWriter:
         for row, row_id in zip(params, ids, strict=True):
             row["id"] = row_id
         self.next_ids[table.name] = start + len(params)
-        self._bulk(table.name, params)
+        self._bulk(table.name, params, ("id", *columns) if columns else None)
         return ids
 
-    def _bulk(self, table: str, params: list[dict[str, Any]]) -> None:
+    def _bulk(self, table: str, params: list[dict[str, Any]], columns: Sequence[str] | None = None) -> None:
         """executemany straight to the driver: values are made driver-ready here, which
         costs a fraction of SQLAlchemy's per-row parameter processing."""
         if not params:
             return
-        columns = list(params[0])
+        columns = list(columns or params[0])
         connection = self.session.connection()
         sqlite = connection.dialect.name == "sqlite"
         mark = "?" if sqlite else "%s"
@@ -285,11 +290,9 @@ class BulkWriter:
         values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
         rows: list[Any] = list(map(values, params))
         if sqlite:  # SQLite stores dates and timestamps as text, in SQLAlchemy's layout
-            converters = [(index, _SQLITE_CONVERTERS[kind]) for index, kind in enumerate(
-                type(SQLModel.metadata.tables[table].c[c].type).__name__ for c in columns)
-                if kind in _SQLITE_CONVERTERS]
-            if converters:
-                rows = [_converted(row, converters) for row in rows]
+            kinds = [type(SQLModel.metadata.tables[table].c[c].type).__name__ for c in columns]
+            rows = _converted_columns(rows, {i: _SQLITE_CONVERTERS[k] for i, k in enumerate(kinds)
+                                             if k in _SQLITE_CONVERTERS})
         connection.exec_driver_sql(sql, rows)
 
     # Into an empty SQLite ledger, the forecast indexes whose keys arrive in random order
@@ -346,16 +349,12 @@ class BulkWriter:
             else:
                 old.append((known, record))
         if new:
-            ids = self._insert(Forecast, [{
-                "source_id": r["source_id"], "statement": r["statement"], "statement_key": r["statement_key"],
-                "probability": r["probability"], "phrase": r["phrase"], "scale": r["scale"],
-                "made_on": r["made_on"], "deadline": r["deadline"], "deadline_phrase": r["deadline_phrase"],
-                "deadline_kind": r["deadline_kind"], "criteria": r["criteria"],
-                "created_by": r["created_by"] or self.user, "created_at": r["created_at"] or self.now,
-            } for r in new])
-            for record, forecast_id in zip(new, ids, strict=True):
-                record["id"] = forecast_id
-                self.seen[(record["source_id"], record["statement_key"], record["deadline"])] = forecast_id
+            for record in new:
+                record["created_by"] = record["created_by"] or self.user
+                record["created_at"] = record["created_at"] or self.now
+            self._insert(Forecast, new, FORECAST_INSERT_COLUMNS)  # sets each record's id
+            for record in new:
+                self.seen[(record["source_id"], record["statement_key"], record["deadline"])] = record["id"]
             tags = [{"forecast_id": r["id"], "tag": t} for r in new for t in r["tags"]]
             self._bulk("forecasttag", tags)
             revisions = [{"forecast_id": r["id"], **{k: rev.get(k) for k in (
@@ -375,16 +374,15 @@ class BulkWriter:
         resolutions += self._resolutions_for(old)
         self._write_resolutions(resolutions)
         self.summary.unchanged += sum(1 for _, r in old if not r.get("_changed"))
-        entry["forecasts"] = {"columns": FORECAST_COLUMNS, "rows": [
-            [r["id"], r["source"], r["statement"], r["probability"], r["phrase"], r["scale"],
-             _iso(r["made_on"]), _iso(r["deadline"]), r["deadline_phrase"], r["deadline_kind"], r["criteria"],
-             r["tags"]] for r in new]}
+        entry["forecasts"] = {"columns": FORECAST_COLUMNS, "rows": _converted_columns(
+            list(map(_FORECAST_ENTRY_ROW, new)), {FORECAST_COLUMNS.index("made_on"): _iso,
+                                                  FORECAST_COLUMNS.index("deadline"): _iso})}
         entry["citations"] = {"columns": CITATION_COLUMNS, "rows": [
             [fid, c["id"], c["url"], c["outlet"], c["title"], _iso(c["published"]), c["quote"]]
             for fid, c in citations if "id" in c]}
-        entry["resolutions"] = {"columns": RESOLUTION_COLUMNS, "rows": [
-            [fid, res["id"], res["outcome"], res["void_reason"], _iso(res["resolved_on"]), res["evidence"],
-             res["note"], res["supersedes"]] for fid, chain in resolutions for res in chain]}
+        entry["resolutions"] = {"columns": RESOLUTION_COLUMNS, "rows": _converted_columns(
+            [_RESOLUTION_ENTRY_ROW(res) for _, chain in resolutions for res in chain],
+            {RESOLUTION_COLUMNS.index("resolved_on"): _iso})}
         journal.append(session, "forecasts.imported", entry, self.user, self.now)
 
     def _existing(self, records: list[dict[str, Any]]) -> dict[tuple[int, str, date | None], int]:
@@ -460,42 +458,63 @@ class BulkWriter:
         depth = max((len(chain) for _, chain in chains), default=0)
         for level in range(depth):
             batch = [(fid, chain[level]) for fid, chain in chains if len(chain) > level]
-            ids = self._insert(Resolution, [{
-                "forecast_id": fid, "outcome": res["outcome"], "void_reason": res["void_reason"],
-                "resolved_on": res["resolved_on"], "evidence": res["evidence"], "note": res["note"],
-                "recorded_by": res["recorded_by"] or self.user, "recorded_at": res["recorded_at"] or self.now,
-                "supersedes_id": previous[fid],
-            } for fid, res in batch])
-            for (fid, res), resolution_id in zip(batch, ids, strict=True):
-                res["id"], res["supersedes"] = resolution_id, previous[fid]
-                previous[fid] = resolution_id
+            for fid, res in batch:
+                res["forecast_id"], res["supersedes_id"] = fid, previous[fid]
+                res["recorded_by"] = res["recorded_by"] or self.user
+                res["recorded_at"] = res["recorded_at"] or self.now
+            resolutions = [res for _, res in batch]
+            self._insert(Resolution, resolutions, RESOLUTION_INSERT_COLUMNS)  # sets each one's id
+            for res in resolutions:
+                res["supersedes"] = res["supersedes_id"]
+                previous[res["forecast_id"]] = res["id"]
         self.summary.resolved += len(chains)
 
 
 @lru_cache(maxsize=1024)
-def _sqlite_timestamp(value: datetime) -> str:
+def _sqlite_timestamp(value: datetime | None) -> str | None:
     """A timestamp as SQLAlchemy stores it in SQLite (UTC wall time, microseconds)."""
+    if value is None:
+        return None
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _sqlite_boolean(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+@lru_cache(maxsize=4096)
+def _iso(value: date | None) -> str | None:
+    """A date as SQLite and the journal store it (each distinct date formatted once)."""
+    return None if value is None else value.isoformat()
+
+
 _SQLITE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "DateTime": _sqlite_timestamp, "Date": lru_cache(maxsize=4096)(date.isoformat), "Boolean": int,
+    "DateTime": _sqlite_timestamp, "Date": _iso, "Boolean": _sqlite_boolean,
 }
 
 
-def _converted(row: tuple[Any, ...], converters: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
-    values = list(row)
-    for index, convert in converters:
-        if values[index] is not None:
-            values[index] = convert(values[index])
-    return tuple(values)
+def _converted_columns(rows: list[tuple[Any, ...]], converters: dict[int, Callable[[Any], Any]]) -> list[Any]:
+    """`rows` with the given columns converted: a column at a time, so that the loops run
+    in C (zip and map over cached converters) rather than once per row in Python."""
+    if not rows or not converters:
+        return rows
+    columns: list[Any] = list(zip(*rows, strict=True))
+    for index, convert in converters.items():
+        columns[index] = map(convert, columns[index])
+    return list(zip(*columns, strict=True))
 
 
 def _empty_article(citation: dict[str, Any]) -> bool:
     return not any(citation.get(k) for k in ("url", "outlet", "title", "published"))
 
+
+# The columns each table gets from a record or resolution (the id is added).
+FORECAST_INSERT_COLUMNS = ("source_id", "statement", "statement_key", "probability", "phrase", "scale", "made_on",
+                           "deadline", "deadline_phrase", "deadline_kind", "criteria", "created_by", "created_at")
+RESOLUTION_INSERT_COLUMNS = ("forecast_id", "outcome", "void_reason", "resolved_on", "evidence", "note",
+                             "recorded_by", "recorded_at", "supersedes_id")
 
 # The columns of an import's journal entry (read back by ledger.integrity).
 FORECAST_COLUMNS = ["id", "source", "statement", "probability", "phrase", "scale", "made_on", "deadline",
@@ -504,10 +523,5 @@ CITATION_COLUMNS = ["forecast", "id", "url", "outlet", "title", "published", "qu
 RESOLUTION_COLUMNS = ["forecast", "id", "outcome", "void_reason", "resolved_on", "evidence", "note", "supersedes"]
 
 
-def _iso(value: date | None) -> str | None:
-    return _iso_text(value) if value is not None else None
-
-
-@lru_cache(maxsize=4096)
-def _iso_text(value: date) -> str:
-    return value.isoformat()
+_FORECAST_ENTRY_ROW = itemgetter(*FORECAST_COLUMNS)
+_RESOLUTION_ENTRY_ROW = itemgetter("forecast_id", *RESOLUTION_COLUMNS[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -35,3 +36,38 @@ def test_spooled_table_lays_out_as_render_rows(fmt: str, memory: int) -> None:
 def test_json_object_lines_match_to_json(value: dict) -> None:
     fields = [(key, iter(v) if isinstance(v, list) else v) for key, v in value.items()]
     assert "\n".join(json_object_lines(fields)) == to_json(value)
+
+
+def _random_json_value(rng: random.Random, depth: int = 0) -> object:
+    """Any value json.dumps accepts, nested up to three levels."""
+    scalars = [None, True, False, 0, -7, 2**70, 0.1, -0.0, 1e16, 1.5e-7, float("nan"), float("inf"),
+               "", "plain", "quote \" and \\ back", "tab\tnew\nline\x01", "Ünïcode “quotes” 中文 \U0001f600",
+               date(2025, 6, 13)]
+    kind = rng.random()
+    if depth >= 3 or kind < 0.5:
+        return rng.choice(scalars)
+    if kind < 0.75:
+        items = [_random_json_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+        return tuple(items) if rng.random() < 0.2 else items
+    keys = ["a", "b b", "é", 3, 2.5, True, None, "\n"]
+    return {rng.choice(keys): _random_json_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def test_to_json_writes_what_json_dumps_writes() -> None:
+    """to_json encodes indented JSON itself (the standard library's is pure Python): it
+    must give json.dumps' text exactly, for every kind of value and nesting."""
+    import json
+
+    from ledger.render import plain
+
+    rng = random.Random(11)
+    for _ in range(2000):
+        value = _random_json_value(rng)
+        assert to_json(value) == json.dumps(plain(value), indent=2, ensure_ascii=False)
+
+
+def test_to_json_refuses_what_json_dumps_refuses() -> None:
+    with pytest.raises(TypeError):
+        to_json({"a": object()})
+    with pytest.raises(TypeError):
+        to_json({(1, 2): "tuple key"})

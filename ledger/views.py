@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Date, and_, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
@@ -251,12 +251,25 @@ def tags_for(session: Session, ids: Iterable[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
+        wanted = set(chunk)
         query = (select(ForecastTag.forecast_id, ForecastTag.tag)
-                 .where(ForecastTag.forecast_id.in_(chunk))
+                 .where(id_condition(ForecastTag.forecast_id, chunk))
                  .order_by(ForecastTag.forecast_id, ForecastTag.tag))
         for forecast_id, tag in session.execute(query):
-            found.setdefault(forecast_id, []).append(tag)
+            if forecast_id in wanted:
+                found.setdefault(forecast_id, []).append(tag)
     return found
+
+
+def id_condition(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """`column IN ids`, written as a range when the ids are dense (as a page of an
+    unfiltered, id-ordered read is). SQLAlchemy renders an IN list anew on every
+    execution, a bound parameter per id: a third of an export's time went there. A
+    range may match ids that were not asked for: callers drop those rows or look rows
+    up by id."""
+    if ids and max(ids) - min(ids) < 2 * len(ids):
+        return column.between(min(ids), max(ids))
+    return column.in_(ids)
 
 
 def find_source(session: Session, name: str) -> Source | None:

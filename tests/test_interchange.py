@@ -332,3 +332,23 @@ def test_import_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enab
             assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_export_of_every_other_forecast_keeps_each_ones_own_children(db_url: str) -> None:
+    """Ann's forecasts are ids 1, 3, 5, …: dense enough that a page's tags, citations and
+    resolutions are read by id range, which also matches Bo's. None of Bo's may leak into
+    Ann's records, and none of Ann's may be missed at either end of the range."""
+    with Ledger(db_url, today=date(2025, 12, 31)) as book:
+        for i in range(30):
+            logged = book.add(NewForecast(
+                statement=f"Event {i}", source="Ann" if i % 2 == 0 else "Bo", probability="0.6",
+                made_on=date(2025, 6, 2), url=f"https://example.org/{i}", quote=f"quote {i}", tags=[f"t{i}"]))
+            book.resolve(logged.forecast["id"], "yes", on=date(2025, 6, 3), evidence=f"evidence {i}")
+    lines = Cli(db_url).ok("export", "--source", "Ann").stdout.splitlines()
+    assert len(lines) == 15
+    for line in lines:
+        record = json.loads(line)
+        number = record["statement"].split()[-1]
+        assert record["tags"] == [f"t{number}"]
+        assert [c["quote"] for c in record["citations"]] == [f"quote {number}"]
+        assert [r["evidence"] for r in record["resolutions"]] == [f"evidence {number}"]

@@ -11,6 +11,7 @@ import csv
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import lru_cache
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -26,28 +27,32 @@ EXPORT_FORMATS = ("csv", "jsonl", "json")
 
 
 def _children(session: Session, ids: list[int]) -> tuple[dict, dict, dict]:
+    """Each forecast's citations, resolutions and revisions, for one page of ids."""
     citations: dict[int, list[dict[str, Any]]] = {}
     query = (select(Citation.forecast_id, Article.url, Article.outlet, Article.title, Article.published,
                     Citation.quote, Citation.added_by, Citation.added_at)
              .outerjoin(Article, Article.id == Citation.article_id)
-             .where(Citation.forecast_id.in_(ids)).order_by(Citation.id))
+             .where(views.id_condition(Citation.forecast_id, ids)).order_by(Citation.id))
     for row in session.execute(query).mappings():
         entry = dict(row)
+        entry["published"], entry["added_at"] = _when(entry["published"]), _when(entry["added_at"])
         citations.setdefault(entry.pop("forecast_id"), []).append(entry)
     resolutions: dict[int, list[dict[str, Any]]] = {}
     query = (select(Resolution.forecast_id, Resolution.outcome, Resolution.void_reason,
                     Resolution.resolved_on, Resolution.evidence, Resolution.note,
                     Resolution.recorded_by, Resolution.recorded_at)
-             .where(Resolution.forecast_id.in_(ids)).order_by(Resolution.id))
+             .where(views.id_condition(Resolution.forecast_id, ids)).order_by(Resolution.id))
     for row in session.execute(query).mappings():
         entry = dict(row)
+        entry["resolved_on"], entry["recorded_at"] = _when(entry["resolved_on"]), _when(entry["recorded_at"])
         resolutions.setdefault(entry.pop("forecast_id"), []).append(entry)
     revisions: dict[int, list[dict[str, Any]]] = {}
     query = (select(Revision.forecast_id, Revision.field, Revision.old, Revision.new, Revision.why,
                     Revision.who, Revision.at, Revision.after_deadline, Revision.after_resolution)
-             .where(Revision.forecast_id.in_(ids)).order_by(Revision.id))
+             .where(views.id_condition(Revision.forecast_id, ids)).order_by(Revision.id))
     for row in session.execute(query).mappings():
         entry = dict(row)
+        entry["at"] = _when(entry["at"])
         revisions.setdefault(entry.pop("forecast_id"), []).append(entry)
     return citations, resolutions, revisions
 
@@ -69,15 +74,23 @@ def records(session: Session, today: date, filters: views.Filters) -> Iterator[d
                 "statement": row["statement"], "source": source, "source_kind": row["source_kind"],
                 "role": row["role"], "source_aliases": aliases.get(source, []),
                 "probability": row["probability"], "phrase": row["phrase"], "scale": row["scale"],
-                "made_on": row["made_on"], "deadline": row["deadline"],
+                "made_on": _when(row["made_on"]), "deadline": _when(row["deadline"]),
                 "deadline_phrase": row["deadline_phrase"], "deadline_kind": row["deadline_kind"],
                 "criteria": row["criteria"], "tags": row["tags"],
                 "created_by": row["created_by"],
-                "created_at": row["created_at"],
+                "created_at": _when(row["created_at"]),
                 "citations": citations.get(row["id"], []),
                 "resolutions": resolutions.get(row["id"], []),
                 "revisions": revisions.get(row["id"], []),
             }
+
+
+@lru_cache(maxsize=4096)
+def _when(value: date | None) -> str | None:
+    """A date or timestamp as an export writes it (render.plain's text), each distinct one
+    worked out once (an imported file's rows share one timestamp). Done while building the
+    record, so that json.dumps does not call back into Python for every date."""
+    return None if value is None else plain(value)
 
 
 def _json_value(value: Any) -> Any:

@@ -299,10 +299,11 @@ def _row(name: str, score: Any, ranked: bool) -> dict[str, Any]:
 
 
 def _figure(value: float | None) -> float | None:
-    """A score to 12 significant digits: each database adds floating-point numbers in its
-    own order, which moves only the last few of a double's 17 digits, so this makes the
-    same ledger report the same figures on SQLite and PostgreSQL."""
-    return None if value is None else float(f"{value:.12g}")
+    """A score to 10 significant digits. Each database adds floating-point numbers in its
+    own order, which moves the last digits of a double (up to 6e-15 relative, measured on
+    200,000 forecasts from 2,000 sources); at 12 digits 3 of 19,811 figures still came out
+    different on SQLite and PostgreSQL, at 10 none (docs/scoring.md)."""
+    return None if value is None else float(f"{value:.10g}")
 
 
 def _sort_key(sort: str) -> Any:

@@ -352,3 +352,27 @@ def test_export_of_every_other_forecast_keeps_each_ones_own_children(db_url: str
         assert record["tags"] == [f"t{number}"]
         assert [c["quote"] for c in record["citations"]] == [f"quote {number}"]
         assert [r["evidence"] for r in record["resolutions"]] == [f"evidence {number}"]
+
+
+def test_text_that_copy_must_escape_arrives_intact(pg_empty_url: str, tmp_path: Path) -> None:
+    """PostgreSQL imports by COPY, whose text format gives tabs, newlines, backslashes
+    and a bare \\N meanings of their own: such text must arrive as written."""
+    odd = ["tab\there", "new\nline", "back\\slash", "\\N", "quote \" and 'single'", "Ünïcode “quotes” 中文"]
+    rows = [{"statement": f"Event {i}: {text}", "source": f"Source {text}", "probability": 0.5,
+             "made_on": "2025-06-02", "criteria": text, "tags": ["odd"],
+             "citations": [{"url": None, "outlet": text, "title": text, "published": None, "quote": text}],
+             "resolutions": [{"outcome": "no", "resolved_on": "2025-06-03", "evidence": text, "note": text}]}
+            for i, text in enumerate(odd)]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
+    pg = Cli(pg_empty_url)
+    pg.ok("db", "upgrade")
+    pg.ok("import", str(path))
+    exported = {record["statement"]: record for record in map(json.loads, export(pg).splitlines())}
+    for i, text in enumerate(odd):
+        record = exported[f"Event {i}: {text}"]
+        assert record["source"] == " ".join(f"Source {text}".split())  # names are kept with single spaces
+        assert record["criteria"] == text
+        assert [(c["outlet"], c["title"], c["quote"]) for c in record["citations"]] == [(text, text, text)]
+        assert [(r["evidence"], r["note"]) for r in record["resolutions"]] == [(text, text)]
+    assert pg.ok("verify").stdout.startswith("ok")

@@ -277,27 +277,26 @@ class BulkWriter:
         return ids
 
     def _bulk(self, table: str, params: list[dict[str, Any]], columns: Sequence[str] | None = None) -> None:
-        """executemany straight to the driver: values are made driver-ready here, which
-        costs a fraction of SQLAlchemy's per-row parameter processing."""
+        """The rows straight to the driver, made driver-ready here (a fraction of the cost
+        of SQLAlchemy's per-row parameter processing): COPY on PostgreSQL, executemany
+        elsewhere."""
         if not params:
             return
         columns = list(columns or params[0])
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            _copy_rows(connection, table, columns, list(map(itemgetter(*columns), params)) if len(columns) > 1
-                       else [(row[columns[0]],) for row in params])
-            return
-        sqlite = connection.dialect.name == "sqlite"
-        mark = "?" if sqlite else "%s"
-        sql = (f'INSERT INTO "{table}" ({", ".join(columns)}) '
-               f'VALUES ({", ".join([mark] * len(columns))})')
         values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
         rows: list[Any] = list(map(values, params))
-        if sqlite:  # SQLite stores dates and timestamps as text, in SQLAlchemy's layout
+        connection = self.session.connection()
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            _copy_rows(connection, table, columns, rows)
+            return
+        if dialect == "sqlite":  # SQLite stores dates and timestamps as text, in SQLAlchemy's layout
             kinds = [type(SQLModel.metadata.tables[table].c[c].type).__name__ for c in columns]
             rows = _converted_columns(rows, {i: _SQLITE_CONVERTERS[k] for i, k in enumerate(kinds)
                                              if k in _SQLITE_CONVERTERS})
-        connection.exec_driver_sql(sql, rows)
+        mark = "?" if dialect == "sqlite" else "%s"
+        connection.exec_driver_sql(f'INSERT INTO "{table}" ({", ".join(columns)}) '
+                                   f'VALUES ({", ".join([mark] * len(columns))})', rows)
 
     # Into an empty SQLite ledger, the forecast indexes whose keys arrive in random order
     # (statement hash, source, deadline, tag) are dropped and built again at the end: one

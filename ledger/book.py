@@ -594,8 +594,10 @@ class Ledger:
             yield Review(session, period, self.today)
 
     def import_file(self, path: Any, forced: str | None = None, source: str | None = None,
-                    dry_run: bool = False, progress: Any = None, layout: Any = None) -> Any:
-        """Import a file all or nothing (see ledger.interchange.importer)."""
+                    dry_run: bool = False, progress: Any = None, layout: Any = None,
+                    name: str | None = None) -> Any:
+        """Import a file all or nothing (see ledger.interchange.importer); `name` is what
+        messages call the file."""
         from pathlib import Path
 
         from ledger.interchange.importer import import_file
@@ -604,7 +606,7 @@ class Ledger:
             check_text("source", source, required=True, limit=300)
         return import_file(self.store, Path(path), forced=forced, default_source=source, user=self.user,
                            today=self.today, now=self.now(), dry_run=dry_run, progress=progress,
-                           layout=layout)
+                           layout=layout, name=name)
 
     def export(self, stream: Any, fmt: str, status: str = "all", source: str | None = None,
                tag: str | None = None, outlet: str | None = None) -> int:

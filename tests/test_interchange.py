@@ -217,6 +217,27 @@ def test_import_from_stdin(ledger_cli: Cli) -> None:
     content = (DATA / "ledger-words.csv").read_text()
     result = ledger_cli("import", "-", input=content)
     assert result.exit_code == 0 and "added 4 forecast(s)" in result.stdout
+    bad = ledger_cli("import", "-", input="statement,source,probability\nX happens,Ann,7\n")
+    assert bad.exit_code == 1
+    assert bad.stderr.strip().splitlines()[-1] == "error: standard input: 1 problem(s); nothing imported"
+
+
+@pytest.mark.parametrize(("tracker", "message"), [
+    ("fatebook", "not a Fatebook file: missing column(s) Question title, Forecast (scale = 0-1)"),
+    ("predictionbook", "not a PredictionBook file: missing column(s) description, mean_confidence or confidence"),
+])
+def test_a_file_read_as_the_wrong_tracker_gets_one_header_problem(ledger_cli: Cli, tmp_path: Path,
+                                                                   tracker: str, message: str) -> None:
+    """Not a complaint about every row: one line that says what the layout lacks."""
+    path = tmp_path / "ours.csv"
+    path.write_text("statement,source,probability\n" + "".join(f"S{i} happens,Ann,0.5\n" for i in range(80)))
+    ledger_cli.ok("add", "Already here", "-s", "Ann", "-P", "0.5")
+    before = snapshot(ledger_cli.db)
+    result = ledger_cli("import", str(path), "--from", tracker)
+    assert result.exit_code == 1
+    assert [line.strip() for line in result.stderr.splitlines()] == [
+        f"line 1: header: {message}", "error: ours.csv: 1 problem(s); nothing imported"]
+    assert snapshot(ledger_cli.db) == before
 
 
 PUBLISHED_BRIER = {

@@ -102,7 +102,8 @@ def import_command(state: Any, file: str, forced: str | None, dry_run: bool, sou
     bar = _Progress() if sys.stderr.isatty() else None
     try:
         summary = state.ledger.import_file(path, forced=forced, source=source, dry_run=dry_run,
-                                           progress=bar.advance if bar else None, layout=layout)
+                                           progress=bar.advance if bar else None, layout=layout,
+                                           name="standard input" if file == "-" else None)
     except ImportProblems as exc:
         for line in exc.problems.lines():
             note(f"  {line}")

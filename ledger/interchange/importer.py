@@ -90,13 +90,16 @@ def _count_lines(path: Path) -> int | None:
 def import_file(store: Store, path: Path, *, forced: str | None, default_source: str | None,
                 user: str, today: date, now: datetime, dry_run: bool = False,
                 layout: WideLayout | None = None,
-                progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
+                progress: Callable[[int, int | None], None] | None = None,
+                name: str | None = None) -> ImportSummary:
     """Import a file all or nothing; raise ImportProblems listing every bad row.
 
     One pass: rows are checked and written as they are read, inside one transaction.
     After the first bad row nothing more is written, but every row is still checked so
-    that all problems can be listed; then the transaction is rolled back.
+    that all problems can be listed; then the transaction is rolled back. `name` is what
+    messages call the file (default: its file name).
     """
+    name = name or path.name
     tracker, container = detect(path, forced)
     foreign_default = default_source or (user if tracker in {"fatebook", "predictionbook"} else None)
     problems = Problems()
@@ -116,13 +119,13 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
                     progress(len(chunk), total)
                 chunk = []
         if problems:
-            raise ImportProblems(problems, path.name)  # rolls the transaction back
+            raise ImportProblems(problems, name)  # rolls the transaction back
         if chunk:
             writer.write(chunk)
             if progress:
                 progress(len(chunk), total)
         if writer.summary.rows == 0:
-            raise LedgerError(f"{path.name}: no forecasts to import")
+            raise LedgerError(f"{name}: no forecasts to import")
         writer.finish()
         if dry_run:
             raise _DryRun(writer.summary)

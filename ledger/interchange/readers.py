@@ -182,10 +182,34 @@ def _day(text: Any) -> str:
 FATEBOOK_OUTCOMES = {"yes": "yes", "no": "no", "ambiguous": "void"}
 
 
+def _with_layout(raw: Iterator[tuple[int, dict[str, Any]]], problems: Problems, tracker: str,
+                 layouts: tuple[tuple[str, ...], ...]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows, if the first has every column of one of the tracker's layouts (alternative
+    names for a column separated by '|'); otherwise one problem naming what is missing,
+    rather than a complaint about every row of a file that is not that tracker's."""
+    first = next(raw, None)
+    if first is None:
+        return
+    present = set(first[1])
+
+    def missing(layout: tuple[str, ...]) -> list[str]:
+        return [name.replace("|", " or ") for name in layout if not present & set(name.split("|"))]
+
+    if all(missing(layout) for layout in layouts):
+        problems.add(1, "header", f"not a {tracker} file: missing column(s) {', '.join(missing(layouts[0]))}")
+        return
+    yield first
+    yield from raw
+
+
+FATEBOOK_LAYOUTS = (("Question title", "Forecast (scale = 0-1)"), ("questionTitle", "forecast"))
+PREDICTIONBOOK_LAYOUT = (("description", "mean_confidence|confidence"),)
+
+
 def fatebook_rows(raw: Iterator[tuple[int, dict[str, Any]]], problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
     """One forecast per question and forecaster: the latest forecast made before resolution."""
     latest: dict[tuple[str, str, str], tuple[int, dict[str, Any]]] = {}
-    for line, row in raw:
+    for line, row in _with_layout(raw, problems, "Fatebook", FATEBOOK_LAYOUTS):
         sheet = "questionTitle" in row
         title = row.get("questionTitle" if sheet else "Question title") or ""
         option = row.get("Multiple choice option") or ""
@@ -228,7 +252,7 @@ def fatebook_rows(raw: Iterator[tuple[int, dict[str, Any]]], problems: Problems)
 
 def predictionbook_rows(raw: Iterator[tuple[int, dict[str, Any]]], problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
     """PredictionBook predictions: description, deadline, confidence, outcome, withdrawn."""
-    for line, row in raw:
+    for line, row in _with_layout(raw, problems, "PredictionBook", PREDICTIONBOOK_LAYOUT):
         confidence = row.get("confidence")
         if confidence in (None, ""):
             confidence = row.get("mean_confidence")

@@ -397,3 +397,12 @@ def test_text_that_copy_must_escape_arrives_intact(pg_empty_url: str, tmp_path: 
         assert [(c["outlet"], c["title"], c["quote"]) for c in record["citations"]] == [(text, text, text)]
         assert [(r["evidence"], r["note"]) for r in record["resolutions"]] == [(text, text)]
     assert pg.ok("verify").stdout.startswith("ok")
+
+
+def test_export_into_a_missing_directory_is_one_clear_error(ledger_cli: Cli, tmp_path: Path) -> None:
+    ledger_cli.ok("add", "It rains", "-s", "Ann", "-P", "0.5")
+    target = tmp_path / "no-such-dir" / "backup.jsonl"
+    result = ledger_cli("export", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"error: cannot write {target}: No such file or directory"]
+    assert not target.parent.exists()

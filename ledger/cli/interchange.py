@@ -38,10 +38,15 @@ def export_command(state: Any, fmt: str, output: str | None, status: str, source
         count = state.ledger.export(sys.stdout, fmt, **options)
         note(f"exported {count} forecast(s)")
         return
+    from ledger.errors import LedgerError
+
     target = Path(output)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", delete=False,
-                                         dir=target.parent if str(target.parent) else ".",
-                                         prefix=f".{target.name}.", suffix=".part")
+    try:
+        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", delete=False,
+                                             dir=target.parent if str(target.parent) else ".",
+                                             prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:  # no such directory, not writable, disk full …
+        raise LedgerError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
         with handle:
             count = state.ledger.export(handle, fmt, **options)

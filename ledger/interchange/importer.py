@@ -1,12 +1,13 @@
-"""Importing a file: validate every row first, then write everything in one transaction.
+"""Importing a file all or nothing, in one transaction.
 
-Pass one reads the whole file and collects every problem; a single bad row means nothing
-is written. Pass two reads it again and writes in chunks with bulk inserts (SQLAlchemy
-Core executemany, multi-row VALUES with RETURNING), all inside one transaction, with one
-journal entry per chunk. Re-importing the same file adds nothing: a forecast is known by
-its source, statement and deadline, a citation by its article and quote.
+Rows are read, checked and written in chunks as they come, inside one transaction, with
+one journal entry per chunk; after the first bad row nothing more is written, every
+remaining row is still checked so that all problems can be listed, and the transaction
+is rolled back. Writes go straight to the driver with ids assigned under the write
+lock: executemany on SQLite, COPY on PostgreSQL. Re-importing the same file adds
+nothing: a forecast is known by its source, statement and deadline, a citation by its
+article and quote.
 """
-
 from __future__ import annotations
 
 import gc

@@ -8,6 +8,7 @@ lock: executemany on SQLite, COPY on PostgreSQL. Re-importing the same file adds
 nothing: a forecast is known by its source, statement and deadline, a citation by its
 article and quote.
 """
+
 from __future__ import annotations
 
 import gc

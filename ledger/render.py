@@ -75,13 +75,10 @@ _escape = json.encoder.encode_basestring  # the C escaper where available; keeps
 
 
 def _indented(value: Any, pad: str) -> str:
-    kind = value.__class__
-    if kind is str:
+    if isinstance(value, str):
         return _escape(value)
     if value is None:
         return "null"
-    if isinstance(value, str):
-        return _escape(value)
     if value is True:
         return "true"
     if value is False:
@@ -100,7 +97,7 @@ def _indented(value: Any, pad: str) -> str:
             return "{}"
         return "{\n" + ",\n".join([f"{inner}{_escape(_key_text(key))}: {_indented(item, inner)}"
                                      for key, item in value.items()]) + "\n" + pad + "}"
-    raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _float_text(value: float) -> str:
@@ -115,9 +112,7 @@ def _key_text(key: Any) -> str:
     """A dict key as json.dumps writes it: keys become strings."""
     if isinstance(key, str):
         return key
-    if key is True or key is False or key is None:
-        return _indented(key, "")
-    if isinstance(key, (int, float)):
+    if key is None or isinstance(key, (bool, int, float)):
         return _indented(key, "")
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 

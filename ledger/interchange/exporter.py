@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import IO, Any
 
@@ -93,13 +93,6 @@ def _when(value: date | None) -> str | None:
     return None if value is None else plain(value)
 
 
-def _json_value(value: Any) -> Any:
-    """Dates and timestamps for json.dumps: the same text render.plain gives them."""
-    if isinstance(value, (date, datetime)):
-        return plain(value)
-    raise TypeError(f"cannot export a {type(value).__name__}")
-
-
 def csv_row(record: dict[str, Any]) -> list[str]:
     """The flat CSV row: the first citation and the current resolution."""
     cite = record["citations"][0] if record["citations"] else {}
@@ -123,12 +116,12 @@ def write_export(stream: IO[str], fmt: str, found: Iterator[dict[str, Any]]) -> 
             count += 1
     elif fmt == "jsonl":
         for record in found:
-            stream.write(json.dumps(record, ensure_ascii=False, default=_json_value) + "\n")
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     else:
         stream.write("[")
         for record in found:
-            stream.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False, default=_json_value))
+            stream.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
             count += 1
         stream.write("\n]\n")
     return count

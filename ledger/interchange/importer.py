@@ -11,15 +11,11 @@ article and quote.
 
 from __future__ import annotations
 
-import gc
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -30,6 +26,18 @@ from sqlmodel import Session, SQLModel
 from ledger import journal, views
 from ledger.book import statement_key
 from ledger.errors import LedgerError, StorageError
+from ledger.interchange.layout import (
+    CITATION_COLUMNS,
+    FORECAST_COLUMNS,
+    RESOLUTION_COLUMNS,
+    SQLITE_CONVERTERS,
+    ImportSummary,
+    cyclic_gc_paused,
+    drop_deferred_indexes,
+    iso_date,
+    known_source_ids,
+    with_big_cache,
+)
 from ledger.interchange.readers import WideLayout, detect, read_rows
 from ledger.interchange.records import ImportProblems, Problems, validate_row
 from ledger.models import (
@@ -38,23 +46,11 @@ from ledger.models import (
     Forecast,
     Resolution,
     Source,
-    SourceAlias,
 )
 from ledger.store import Store
 
 CHUNK = 2000
-
-
-@dataclass
-class ImportSummary:
-    tracker: str
-    rows: int = 0
-    added: int = 0
-    cited: int = 0
-    resolved: int = 0
-    unchanged: int = 0
-    sources_added: int = 0
-    dry_run: bool = False
+ANALYZE_AFTER = 10_000  # forecasts added by one import, above which PostgreSQL re-analyses
 
 
 class _DryRun(Exception):
@@ -134,49 +130,10 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
         return writer.summary
 
     try:
-        with _cyclic_gc_paused():
-            return store.write(_with_big_cache(work))
+        with cyclic_gc_paused():
+            return store.write(with_big_cache(work))
     except _DryRun as done:
         return done.summary
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while importing. An import makes millions of
-    short-lived dicts and tuples (freed by reference counting; they hold no cycles), and
-    each burst of them sets off the cyclic collector, which walks every live container:
-    that was a third of a 200,000-row import. One collection at the end picks up any
-    cycle made meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect()
-
-
-BULK_CACHE_KIB = 128 * 1024
-ANALYZE_AFTER = 10_000  # forecasts added by one import, above which PostgreSQL re-analyses
-
-
-def _with_big_cache(work: Callable[[Session], ImportSummary]) -> Callable[[Session], ImportSummary]:
-    """SQLite: a 128 MiB page cache for the import's transaction (the default 2 MiB makes
-    every index insert of a big file a trip to disk), the usual size restored after."""
-
-    def wrapped(session: Session) -> ImportSummary:
-        connection = session.connection()
-        if connection.dialect.name != "sqlite":
-            return work(session)
-        usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-        connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        try:
-            return work(session)
-        finally:
-            connection.exec_driver_sql(f"PRAGMA cache_size = {int(usual)}")
-
-    return wrapped
 
 
 class BulkWriter:
@@ -197,16 +154,10 @@ class BulkWriter:
 
     # --- sources and articles ----------------------------------------------------
 
-    def _load_sources(self) -> None:
-        """Every source key and alias key the ledger knows, once per import."""
-        self.source_ids = {key: source_id for source_id, key in self.session.execute(select(Source.id, Source.key))}
-        for source_id, key in self.session.execute(select(SourceAlias.source_id, SourceAlias.key)):
-            self.source_ids.setdefault(key, source_id)
-
     def _source_ids(self, records: list[dict[str, Any]], journal_sources: list[dict[str, Any]]) -> None:
         """Set `source_id` on every record, creating the new sources in one insert."""
         if self.source_ids is None:
-            self._load_sources()
+            self.source_ids = known_source_ids(self.session)
         new: dict[str, dict[str, Any]] = {}
         keys = self.source_keys
         for record in records:
@@ -297,26 +248,11 @@ class BulkWriter:
             return
         if dialect == "sqlite":  # SQLite stores dates and timestamps as text, in SQLAlchemy's layout
             kinds = [type(SQLModel.metadata.tables[table].c[c].type).__name__ for c in columns]
-            rows = _converted_columns(rows, {i: _SQLITE_CONVERTERS[k] for i, k in enumerate(kinds)
-                                             if k in _SQLITE_CONVERTERS})
+            rows = _converted_columns(rows, {i: SQLITE_CONVERTERS[k] for i, k in enumerate(kinds)
+                                             if k in SQLITE_CONVERTERS})
         mark = "?" if dialect == "sqlite" else "%s"
         connection.exec_driver_sql(f'INSERT INTO "{table}" ({", ".join(columns)}) '
                                    f'VALUES ({", ".join([mark] * len(columns))})', rows)
-
-    # Into an empty SQLite ledger, the forecast indexes whose keys arrive in random order
-    # (statement hash, source, deadline, tag) are dropped and built again at the end: one
-    # sort instead of a million scattered B-tree inserts. Nothing looks them up meanwhile
-    # (an empty ledger has no earlier forecasts to match), the DDL is part of the same
-    # transaction, and a failed import rolls the drop back with everything else.
-    DEFERRED_INDEX_TABLES = ("forecast", "forecasttag")
-
-    def _defer_indexes(self) -> None:
-        found = self.session.connection().exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-            f"({', '.join(repr(t) for t in self.DEFERRED_INDEX_TABLES)})").all()
-        for name, _ in found:
-            self.session.connection().exec_driver_sql(f'DROP INDEX "{name}"')
-        self.deferred_indexes = [sql for _, sql in found]
 
     def finish(self) -> None:
         """Build any deferred indexes; PostgreSQL: move each id sequence past the ids
@@ -340,7 +276,7 @@ class BulkWriter:
         if self.ledger_was_empty is None:
             self.ledger_was_empty = session.execute(select(Forecast.id).limit(1)).first() is None
             if self.ledger_was_empty and session.get_bind().dialect.name == "sqlite":
-                self._defer_indexes()
+                self.deferred_indexes = drop_deferred_indexes(session)
         entry: dict[str, Any] = {"sources": [], "forecasts": [], "citations": [], "resolutions": []}
         self._source_ids(records, entry["sources"])
         for record in records:
@@ -383,14 +319,14 @@ class BulkWriter:
         self._write_resolutions(resolutions)
         self.summary.unchanged += sum(1 for _, r in old if not r.get("_changed"))
         entry["forecasts"] = {"columns": FORECAST_COLUMNS, "rows": _converted_columns(
-            list(map(_FORECAST_ENTRY_ROW, new)), {FORECAST_COLUMNS.index("made_on"): _iso,
-                                                  FORECAST_COLUMNS.index("deadline"): _iso})}
+            list(map(_FORECAST_ENTRY_ROW, new)), {FORECAST_COLUMNS.index("made_on"): iso_date,
+                                                  FORECAST_COLUMNS.index("deadline"): iso_date})}
         entry["citations"] = {"columns": CITATION_COLUMNS, "rows": [
-            [fid, c["id"], c["url"], c["outlet"], c["title"], _iso(c["published"]), c["quote"]]
+            [fid, c["id"], c["url"], c["outlet"], c["title"], iso_date(c["published"]), c["quote"]]
             for fid, c in citations if "id" in c]}
         entry["resolutions"] = {"columns": RESOLUTION_COLUMNS, "rows": _converted_columns(
             [_RESOLUTION_ENTRY_ROW(res) for _, chain in resolutions for res in chain],
-            {RESOLUTION_COLUMNS.index("resolved_on"): _iso})}
+            {RESOLUTION_COLUMNS.index("resolved_on"): iso_date})}
         journal.append(session, "forecasts.imported", entry, self.user, self.now)
 
     def _existing(self, records: list[dict[str, Any]]) -> dict[tuple[int, str, date | None], int]:
@@ -495,31 +431,6 @@ def _copy_rows(connection: Any, table: str, columns: list[str], rows: list[tuple
         raise StorageError(f"database: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-@lru_cache(maxsize=1024)
-def _sqlite_timestamp(value: datetime | None) -> str | None:
-    """A timestamp as SQLAlchemy stores it in SQLite (UTC wall time, microseconds)."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _sqlite_boolean(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
-@lru_cache(maxsize=4096)
-def _iso(value: date | None) -> str | None:
-    """A date as SQLite and the journal store it (each distinct date formatted once)."""
-    return None if value is None else value.isoformat()
-
-
-_SQLITE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "DateTime": _sqlite_timestamp, "Date": _iso, "Boolean": _sqlite_boolean,
-}
-
-
 def _converted_columns(rows: list[tuple[Any, ...]], converters: dict[int, Callable[[Any], Any]]) -> list[Any]:
     """`rows` with the given columns converted: a column at a time, so that the loops run
     in C (zip and map over cached converters) rather than once per row in Python."""
@@ -540,13 +451,6 @@ FORECAST_INSERT_COLUMNS = ("source_id", "statement", "statement_key", "probabili
                            "deadline", "deadline_phrase", "deadline_kind", "criteria", "created_by", "created_at")
 RESOLUTION_INSERT_COLUMNS = ("forecast_id", "outcome", "void_reason", "resolved_on", "evidence", "note",
                              "recorded_by", "recorded_at", "supersedes_id")
-
-# The columns of an import's journal entry (read back by ledger.integrity).
-FORECAST_COLUMNS = ["id", "source", "statement", "probability", "phrase", "scale", "made_on", "deadline",
-                    "deadline_phrase", "deadline_kind", "criteria", "tags"]
-CITATION_COLUMNS = ["forecast", "id", "url", "outlet", "title", "published", "quote"]
-RESOLUTION_COLUMNS = ["forecast", "id", "outcome", "void_reason", "resolved_on", "evidence", "note", "supersedes"]
-
 
 _FORECAST_ENTRY_ROW = itemgetter(*FORECAST_COLUMNS)
 _RESOLUTION_ENTRY_ROW = itemgetter("forecast_id", *RESOLUTION_COLUMNS[1:])

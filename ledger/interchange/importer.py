@@ -26,7 +26,9 @@ from sqlmodel import Session, SQLModel
 from ledger import journal, views
 from ledger.book import statement_key
 from ledger.errors import LedgerError, StorageError
+from ledger.interchange import staged
 from ledger.interchange.layout import (
+    CHUNK,
     CITATION_COLUMNS,
     FORECAST_COLUMNS,
     RESOLUTION_COLUMNS,
@@ -49,7 +51,6 @@ from ledger.models import (
 )
 from ledger.store import Store
 
-CHUNK = 2000
 ANALYZE_AFTER = 10_000  # forecasts added by one import, above which PostgreSQL re-analyses
 
 
@@ -89,8 +90,12 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
                 user: str, today: date, now: datetime, dry_run: bool = False,
                 layout: WideLayout | None = None,
                 progress: Callable[[int, int | None], None] | None = None,
-                name: str | None = None) -> ImportSummary:
+                name: str | None = None, staged_allowed: bool = True) -> ImportSummary:
     """Import a file all or nothing; raise ImportProblems listing every bad row.
+
+    A plain ledger CSV into an SQLite ledger with no forecasts goes through a staging
+    table first (ledger.interchange.staged, several times faster); whatever that path does
+    not take comes here, to the row-at-a-time import, with the same result.
 
     One pass: rows are checked and written as they are read, inside one transaction.
     After the first bad row nothing more is written, but every row is still checked so
@@ -99,6 +104,14 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
     """
     name = name or path.name
     tracker, container = detect(path, forced)
+    if staged_allowed and not dry_run and tracker == "ledger" and container == "csv" and store.is_sqlite:
+        try:
+            with cyclic_gc_paused():
+                return store.write(with_big_cache(lambda session: staged.load(
+                    session, path, user=user, now=now, today=today, default_source=default_source,
+                    progress=progress)))
+        except staged.NotStaged:
+            pass  # rolled back; the row-at-a-time import below decides, and lists any problems
     foreign_default = default_source or (user if tracker in {"fatebook", "predictionbook"} else None)
     problems = Problems()
     total = _count_lines(path) if progress else None

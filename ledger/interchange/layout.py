@@ -31,6 +31,8 @@ class ImportSummary:
     loaded_by: str = "rows"  # "rows": checked and written row by row; "staged": ledger.interchange.staged
 
 
+CHUNK = 2000  # records written at a time, and in one journal entry
+
 # The columns of an import's journal entry (read back by ledger.integrity).
 FORECAST_COLUMNS = ["id", "source", "statement", "probability", "phrase", "scale", "made_on", "deadline",
                     "deadline_phrase", "deadline_kind", "criteria", "tags"]

@@ -58,7 +58,7 @@ def _head(path: Path) -> str:
         return handle.read(8192).decode("utf-8-sig", errors="replace")
 
 
-def _text_stream(path: Path) -> IO[str]:
+def text_stream(path: Path) -> IO[str]:
     return io.TextIOWrapper(path.open("rb"), encoding="utf-8-sig", errors="strict", newline="")
 
 
@@ -93,7 +93,7 @@ def read_rows(path: Path, tracker: str, container: str, problems: Problems,
 
 
 def _csv_rows(path: Path, problems: Problems, required: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, Any]]]:
-    with _text_stream(path) as handle:
+    with text_stream(path) as handle:
         reader = csv.reader(handle, strict=True)
         line = 1
         try:
@@ -122,7 +122,7 @@ def _csv_rows(path: Path, problems: Problems, required: tuple[str, ...] = ()) ->
 
 
 def _jsonl_rows(path: Path, problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
-    with _text_stream(path) as handle:
+    with text_stream(path) as handle:
         line = 0
         try:
             for line, text in enumerate(handle, start=1):

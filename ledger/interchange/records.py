@@ -61,7 +61,7 @@ class ImportProblems(LedgerError):
         super().__init__(f"{source}: {problems.total} problem(s); nothing imported")
 
 
-def _date(value: Any, column: str) -> date | None:
+def read_date(value: Any, column: str) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -103,7 +103,7 @@ def parse_timestamp(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _text(row: dict[str, Any], column: str, problems: Problems, line: int, limit: int = 10_000,
+def read_text(row: dict[str, Any], column: str, problems: Problems, line: int, limit: int = 10_000,
           required: bool = False) -> str | None:
     value = row.get(column)
     if not value and not required:
@@ -126,35 +126,35 @@ def validate_row(row: dict[str, Any], line: int, problems: Problems, today: date
     if line <= 2:  # read LEDGER_SCALE once per file, not once per row
         _DEFAULT_SCALE[0] = default_scale_name()
     before = problems.total
-    statement = _text(row, "statement", problems, line, required=True)
-    source = _text(row, "source", problems, line, limit=300) or default_source
+    statement = read_text(row, "statement", problems, line, required=True)
+    source = read_text(row, "source", problems, line, limit=300) or default_source
     if source is None and problems.total == before:
         problems.add(line, "source", "source is required")
-    kind = (_text(row, "source_kind", problems, line, limit=20) or "person").lower()
+    kind = (read_text(row, "source_kind", problems, line, limit=20) or "person").lower()
     if kind not in SOURCE_KINDS:
         problems.add(line, "source_kind", f"{kind!r} is not one of {', '.join(SOURCE_KINDS)}")
     record: dict[str, Any] = {
         "statement": statement, "source": source, "source_kind": kind,
-        "role": _text(row, "role", problems, line, limit=300),
-        "criteria": _text(row, "criteria", problems, line),
+        "role": read_text(row, "role", problems, line, limit=300),
+        "criteria": read_text(row, "criteria", problems, line),
     }
     try:
-        record["made_on"] = _date(row.get("made_on"), "made_on") or _date(row.get("published"), "published") \
+        record["made_on"] = read_date(row.get("made_on"), "made_on") or read_date(row.get("published"), "published") \
             or (parse_timestamp(row.get("created_at")).date() if row.get("created_at") else today)
     except LedgerError as exc:
         problems.add(line, "made_on", str(exc))
         record["made_on"] = today
-    _read_probability(row, record, problems, line)
-    _read_deadline(row, record, problems, line)
-    _read_tags(row, record, problems, line)
+    read_probability(row, record, problems, line)
+    read_deadline(row, record, problems, line)
+    read_tags(row, record, problems, line)
     record["source_aliases"] = [a for a in (row.get("source_aliases") or []) if isinstance(a, str)]
-    record["created_by"] = _text(row, "created_by", problems, line, limit=200)
+    record["created_by"] = read_text(row, "created_by", problems, line, limit=200)
     try:
         record["created_at"] = parse_timestamp(row.get("created_at"))
     except LedgerError as exc:
         problems.add(line, "created_at", str(exc))
     record["citations"] = _citations(row, problems, line)
-    record["resolutions"] = _resolutions(row, record, problems, line, today)
+    record["resolutions"] = read_resolutions(row, record, problems, line, today)
     record["revisions"] = [r for r in (row.get("revisions") or []) if isinstance(r, dict)]
     for revision in record["revisions"]:
         try:
@@ -164,7 +164,7 @@ def validate_row(row: dict[str, Any], line: int, problems: Problems, today: date
     return record if problems.total == before else None
 
 
-def _read_probability(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int) -> None:
+def read_probability(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int) -> None:
     raw = row.get("probability")
     if raw is None or raw == "":
         problems.add(line, "probability", "probability is required")
@@ -185,7 +185,7 @@ def _read_probability(row: dict[str, Any], record: dict[str, Any], problems: Pro
         record["phrase"], record["scale"] = phrase, scale if phrase else None
 
 
-def _read_deadline(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int) -> None:
+def read_deadline(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int) -> None:
     """A date, or words read relative to made_on; a date with its words keeps both."""
     raw = str(row.get("deadline") or "").strip()
     phrase = str(row.get("deadline_phrase") or "").strip() or None
@@ -215,7 +215,7 @@ def _kind_if_same(phrase: str, record: dict[str, Any], day: date | None) -> str:
     return words.kind if words.date == day else "exact"
 
 
-def _read_tags(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int) -> None:
+def read_tags(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int) -> None:
     tags = row.get("tags")
     if not tags:
         record["tags"] = []
@@ -244,9 +244,9 @@ def _citations(row: dict[str, Any], problems: Problems, line: int) -> list[dict[
             continue
         citation: dict[str, Any] = {}
         for key in ("url", "outlet", "title", "quote", "added_by"):
-            citation[key] = _text(entry, key, problems, line, limit=2000 if key == "url" else 10_000)
+            citation[key] = read_text(entry, key, problems, line, limit=2000 if key == "url" else 10_000)
         try:
-            citation["published"] = _date(entry.get("published"), "published")
+            citation["published"] = read_date(entry.get("published"), "published")
             citation["added_at"] = parse_timestamp(entry.get("added_at"))
         except LedgerError as exc:
             problems.add(line, "published", str(exc))
@@ -254,7 +254,7 @@ def _citations(row: dict[str, Any], problems: Problems, line: int) -> list[dict[
     return citations
 
 
-def _resolutions(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int,
+def read_resolutions(row: dict[str, Any], record: dict[str, Any], problems: Problems, line: int,
                  today: date) -> list[dict[str, Any]]:
     found = row.get("resolutions")
     if found is None:  # the flat CSV columns: at most one resolution
@@ -280,7 +280,7 @@ def _resolutions(row: dict[str, Any], record: dict[str, Any], problems: Problems
             problems.add(line, "void_reason", "a reason is only for void resolutions")
             continue
         try:
-            resolved_on = _date(entry.get("resolved_on"), "resolved_on") or record["deadline"] or record["made_on"]
+            resolved_on = read_date(entry.get("resolved_on"), "resolved_on") or record["deadline"] or record["made_on"]
             recorded_at = parse_timestamp(entry.get("recorded_at"))
         except LedgerError as exc:
             problems.add(line, "resolved_on", str(exc))
@@ -293,9 +293,9 @@ def _resolutions(row: dict[str, Any], record: dict[str, Any], problems: Problems
             problems.add(line, "resolved_on", f"'yes' on {resolved_on} is after the deadline {record['deadline']}")
         resolutions.append({
             "outcome": outcome, "void_reason": reason, "resolved_on": resolved_on,
-            "evidence": _text(entry, "evidence", problems, line),
-            "note": _text(entry, "note", problems, line),
-            "recorded_by": _text(entry, "recorded_by", problems, line, limit=200),
+            "evidence": read_text(entry, "evidence", problems, line),
+            "note": read_text(entry, "note", problems, line),
+            "recorded_by": read_text(entry, "recorded_by", problems, line, limit=200),
             "recorded_at": recorded_at,
         })
     return resolutions

@@ -1,0 +1,350 @@
+"""The ledger's own CSV into an SQLite ledger with no forecasts yet, through a staging table.
+
+The row-at-a-time import (ledger.interchange.importer) spends most of a big file's time in
+Python: a dict and a dozen checks per row. But a big file is mostly the same few values
+over and over (sources, dates, probabilities, deadlines, outcomes) and one text per row,
+the statement. So for the common bulk load this path:
+
+1. copies the file as it stands into a temporary table: the csv module's rows go straight
+   into executemany, with no Python per row;
+2. reads each column's *distinct* values, with the very functions the row-at-a-time import
+   uses (ledger.interchange.records), into small lookup tables;
+3. checks the texts that differ from row to row (statement, criteria, evidence, note)
+   with an SQL function wrapping the same check;
+4. fills the ledger's tables by INSERT … SELECT joins, and writes the journal chunk for
+   chunk and byte for byte as the row-at-a-time import would.
+
+Whatever it does not take (a problem in any row, a forecast repeated in the file, a
+citation, a column such as created_at, a ledger that already has forecasts) raises
+NotStaged. The caller's transaction then rolls back all of it and the row-at-a-time import
+runs instead, which lists every problem with its line. So what an import stores never
+depends on which path ran; the tests compare the two on the same files.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ledger import journal, views
+from ledger.book import statement_key
+from ledger.errors import LedgerError, StorageError
+from ledger.interchange import records
+from ledger.interchange.layout import (
+    CHUNK,
+    CITATION_COLUMNS,
+    FORECAST_COLUMNS,
+    RESOLUTION_COLUMNS,
+    ImportSummary,
+    drop_deferred_indexes,
+    iso_date,
+    known_source_ids,
+    sqlite_timestamp,
+)
+from ledger.interchange.readers import text_stream
+from ledger.models import SOURCE_KINDS, Forecast, Source
+from ledger.validate import MAX_TEXT, check_text
+
+CITATION_CSV_COLUMNS = ("url", "outlet", "title", "published", "quote")
+STAGE = "temp.ledger_stage"  # its lookup tables are temp.ledger_<name>
+
+
+class NotStaged(Exception):
+    """This file or ledger needs the row-at-a-time import; the message says why."""
+
+
+def load(session: Session, path: Path, *, user: str, now: datetime, today: date,
+         default_source: str | None,
+         progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
+    """Import a ledger CSV into an SQLite ledger with no forecasts, or raise NotStaged
+    (having written things the caller's rollback must undo)."""
+    if session.execute(select(Forecast.id).limit(1)).first() is not None:
+        raise NotStaged("the ledger already has forecasts")
+    raw: sqlite3.Connection = session.connection().connection.driver_connection
+    try:
+        header = _stage(raw, path)
+        return _StagedLoad(session, raw, header, user, now, today, default_source).run(progress)
+    except sqlite3.IntegrityError as exc:
+        raise NotStaged(f"a constraint needs the row-at-a-time import ({exc})") from None
+    except sqlite3.Error as exc:  # raw driver calls: SQLAlchemy does not wrap these
+        raise StorageError(f"database: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def _stage(raw: sqlite3.Connection, path: Path) -> list[str]:
+    """The file into the staging table as it stands; returns its columns."""
+    try:
+        with text_stream(path) as handle:
+            reader = csv.reader(handle, strict=True)
+            header = [name.strip() for name in next(reader, [])]
+            unknown = [name for name in header if name not in records.CSV_COLUMNS]
+            if not header or unknown or len(set(header)) < len(header) or not set(records.REQUIRED) <= set(header):
+                raise NotStaged(f"columns {header[:30]} are not the plain ledger layout")
+            raw.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            raw.execute(f"CREATE TABLE {STAGE} ({', '.join(header)})")
+            # A row of the wrong width (a blank line, a truncated row) fails the binding.
+            raw.executemany(f"INSERT INTO {STAGE} VALUES ({', '.join('?' * len(header))})", reader)
+    except (UnicodeDecodeError, csv.Error, sqlite3.ProgrammingError) as exc:
+        raise NotStaged(f"the file needs reading row by row ({type(exc).__name__})") from None
+    return header
+
+
+def _text_ok(value: str, limit: int, required: int) -> int:
+    """SQL function: does the row-at-a-time import take this text (records.read_text)?"""
+    try:
+        check_text("text", value, required=bool(required), limit=limit)
+    except LedgerError:
+        return 0
+    return 1
+
+
+def _stripped(value: str) -> str | None:
+    """SQL function: a checked text as the row-at-a-time import stores it."""
+    return value.strip() or None
+
+
+class _StagedLoad:
+    def __init__(self, session: Session, raw: sqlite3.Connection, header: list[str], user: str, now: datetime,
+                 today: date, default_source: str | None) -> None:
+        self.session, self.raw, self.header = session, raw, header
+        self.user, self.now, self.today, self.default_source = user, now, today, default_source
+        self.summary = ImportSummary(tracker="ledger", loaded_by="staged")
+        self.rows = raw.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+        self.first_id = (session.execute(select(Forecast.id).order_by(Forecast.id.desc()).limit(1)).scalar() or 0) + 1
+        raw.create_function("ledger_text_ok", 3, _text_ok, deterministic=True)
+        raw.create_function("ledger_stripped", 1, _stripped, deterministic=True)
+        raw.create_function("ledger_statement_key", 1, statement_key, deterministic=True)
+
+    def column(self, name: str) -> str:
+        """The staged column, or '' (an empty cell) where the file has no such column."""
+        return f"s.{name}" if name in self.header else "''"
+
+    def run(self, progress: Callable[[int, int | None], None] | None) -> ImportSummary:
+        if self.rows == 0:
+            raise NotStaged("no rows")
+        self._check_row_texts()
+        new_sources = self._sources()
+        self._lookup("probabilities", ("probability", "scale", "phrase"), self._probability)
+        made_on = self._lookup("made_on", ("made_on",), self._made_on)
+        deadlines = self._lookup("deadlines", ("deadline", "deadline_phrase", "made_on"),
+                                 lambda key: self._deadline(key, made_on))
+        self._lookup("resolutions", ("outcome", "void_reason", "resolved_on", "deadline", "deadline_phrase",
+                                     "made_on"), lambda key: self._resolution(key, made_on, deadlines))
+        tags = self._tags()
+        deferred = drop_deferred_indexes(self.session)
+        self._insert_forecasts()
+        self._insert_tags(tags)
+        self._insert_resolutions()
+        for sql in deferred:
+            self.raw.execute(sql)
+        self._refuse_repeats()
+        self._journal(new_sources, tags, progress)
+        self.raw.execute(f"DROP TABLE {STAGE}")
+        self.summary.rows = self.summary.added = self.rows
+        return self.summary
+
+    # --- checks, and the distinct values read in Python ---------------------------
+
+    def _check_row_texts(self) -> None:
+        if any(name in self.header for name in CITATION_CSV_COLUMNS):
+            cited = " OR ".join(f"{self.column(name)} <> ''" for name in CITATION_CSV_COLUMNS)
+            if self.raw.execute(f"SELECT 1 FROM {STAGE} s WHERE {cited} LIMIT 1").fetchone():
+                raise NotStaged("the file has citations")
+        checks = [f"NOT ledger_text_ok({self.column('statement')}, {MAX_TEXT}, 1)"]
+        checks += [f"({self.column(name)} <> '' AND NOT ledger_text_ok({self.column(name)}, {MAX_TEXT}, 0))"
+                   for name in ("criteria", "evidence", "note") if name in self.header]
+        if self.raw.execute(f"SELECT 1 FROM {STAGE} s WHERE {' OR '.join(checks)} LIMIT 1").fetchone():
+            raise NotStaged("a text needs checking row by row")
+
+    @staticmethod
+    def _read(reader: Callable[..., Any], row: dict[str, Any], record: dict[str, Any]) -> None:
+        """One of records' readers on one distinct value; any problem: row by row instead."""
+        problems = records.Problems()
+        reader(row, record, problems, 2)
+        if problems:
+            raise NotStaged("a value needs checking row by row")
+
+    def _lookup(self, name: str, columns: Sequence[str], read: Callable[[tuple[str, ...]], tuple[Any, ...]]
+                ) -> dict[tuple[str, ...], tuple[Any, ...]]:
+        """Each distinct combination of `columns` read once in Python, into a table to join."""
+        keys = self.raw.execute(
+            f"SELECT DISTINCT {', '.join(self.column(c) for c in columns)} FROM {STAGE} s").fetchall()
+        found = {key: read(key) for key in keys}
+        width = len(next(iter(found.values())))
+        names = [f"k{i}" for i in range(len(columns))] + [f"v{i}" for i in range(width)]
+        self.raw.execute(f"DROP TABLE IF EXISTS temp.ledger_{name}")
+        self.raw.execute(f"CREATE TEMP TABLE ledger_{name} ({', '.join(names)}, "
+                         f"PRIMARY KEY ({', '.join(names[:len(columns)])})) WITHOUT ROWID")
+        self.raw.executemany(f"INSERT INTO temp.ledger_{name} VALUES ({', '.join('?' * len(names))})",
+                             [key + value for key, value in found.items()])
+        return found
+
+    def _join(self, name: str, columns: Sequence[str]) -> str:
+        """The CROSS JOIN (which keeps the staging table the outer loop, in file order)."""
+        on = " AND ".join(f"{name}.k{i} = {self.column(c)}" for i, c in enumerate(columns))
+        return f"CROSS JOIN temp.ledger_{name} {name} ON {on}"
+
+    def _probability(self, key: tuple[str, ...]) -> tuple[Any, ...]:
+        record: dict[str, Any] = {}
+        self._read(records.read_probability, dict(zip(("probability", "scale", "phrase"), key, strict=True)), record)
+        return record["probability"], record["phrase"], record["scale"]
+
+    def _made_on(self, key: tuple[str, ...]) -> tuple[Any, ...]:
+        try:
+            return (iso_date(records.read_date(key[0], "made_on") or self.today),)
+        except LedgerError:
+            raise NotStaged("a date needs checking row by row") from None
+
+    def _deadline(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
+        record: dict[str, Any] = {"made_on": date.fromisoformat(made_on[(key[2],)][0])}
+        self._read(records.read_deadline, {"deadline": key[0], "deadline_phrase": key[1]}, record)
+        return iso_date(record["deadline"]), record["deadline_phrase"], record["deadline_kind"]
+
+    def _resolution(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], tuple[Any, ...]],
+                    deadlines: dict[tuple[str, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
+        outcome, reason, resolved_on, deadline, phrase, made = key
+        deadline_text = deadlines[(deadline, phrase, made)][0]
+        record = {"made_on": date.fromisoformat(made_on[(made,)][0]),
+                  "deadline": date.fromisoformat(deadline_text) if deadline_text else None}
+        row = {"outcome": outcome, "void_reason": reason, "resolved_on": resolved_on, "evidence": None, "note": None}
+        problems = records.Problems()
+        found = records.read_resolutions(row, record, problems, 2, self.today)
+        if problems:
+            raise NotStaged("a resolution needs checking row by row")
+        if not found:
+            return 0, None, None, None
+        return 1, found[0]["outcome"], found[0]["void_reason"], iso_date(found[0]["resolved_on"])
+
+    def _tags(self) -> dict[str, list[str]]:
+        if "tags" not in self.header:
+            return {}
+        tags = {}
+        for (text,) in self.raw.execute(f"SELECT DISTINCT tags FROM {STAGE} WHERE tags <> ''"):
+            record: dict[str, Any] = {}
+            self._read(records.read_tags, {"tags": text}, record)
+            tags[text] = record["tags"]
+        return tags
+
+    def _sources(self) -> list[tuple[int, dict[str, Any]]]:
+        """Each distinct source text to its source, creating the new ones in order of first
+        appearance as the row-at-a-time import does; returns (first row, journal entry)
+        for each new source."""
+        for name, limit in (("source_kind", 20), ("role", 300)):
+            for (text,) in self.raw.execute(f"SELECT DISTINCT {self.column(name)} FROM {STAGE} s"):
+                problems = records.Problems()
+                value = records.read_text({name: text}, name, problems, 2, limit=limit)
+                if problems or (name == "source_kind" and (value or "person").lower() not in SOURCE_KINDS):
+                    raise NotStaged(f"a {name} needs checking row by row")
+        known = known_source_ids(self.session)
+        next_id = (self.session.execute(select(Source.id).order_by(Source.id.desc()).limit(1)).scalar() or 0) + 1
+        firsts = self.raw.execute(
+            f"SELECT {self.column('source')}, {self.column('source_kind')}, {self.column('role')}, min(s.rowid) "
+            f"FROM {STAGE} s GROUP BY 1 ORDER BY 4").fetchall()
+        mapping, new, created = [], [], []
+        stamp = sqlite_timestamp(self.now)
+        for raw_text, kind, role, first in firsts:
+            problems = records.Problems()
+            text = records.read_text({"source": raw_text}, "source", problems, 2, limit=300) or self.default_source
+            if problems or text is None:
+                raise NotStaged("a source needs checking row by row")
+            key = views.source_key(text)
+            if key not in known:
+                known[key] = next_id
+                kind = (kind.strip() or "person").lower()
+                params = {"id": next_id, "name": " ".join(text.split()), "kind": kind, "role": role.strip() or None}
+                new.append((next_id, params["name"], key, kind, params["role"], stamp))
+                created.append((first, params))
+                next_id += 1
+            mapping.append((raw_text, known[key], text))
+        self.raw.executemany("INSERT INTO source (id, name, key, kind, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             new)
+        self.raw.execute("DROP TABLE IF EXISTS temp.ledger_sources")
+        self.raw.execute("CREATE TEMP TABLE ledger_sources (k0 PRIMARY KEY, v0, v1) WITHOUT ROWID")
+        self.raw.executemany("INSERT INTO temp.ledger_sources VALUES (?, ?, ?)", mapping)
+        self.summary.sources_added = len(new)
+        return created
+
+    # --- writing -------------------------------------------------------------------
+
+    def _insert_forecasts(self) -> None:
+        offset = self.first_id - 1
+        self.raw.execute(
+            "INSERT INTO forecast (id, source_id, statement, statement_key, probability, phrase, scale, made_on, "
+            "deadline, deadline_phrase, deadline_kind, criteria, created_by, created_at) "
+            f"SELECT s.rowid + {offset}, sources.v0, ledger_stripped(s.statement), ledger_statement_key(s.statement), "
+            "probabilities.v0, probabilities.v1, probabilities.v2, made_on.v0, "
+            f"deadlines.v0, deadlines.v1, deadlines.v2, ledger_stripped({self.column('criteria')}), ?, ? "
+            f"FROM {STAGE} s {self._join('sources', ('source',))} "
+            f"{self._join('probabilities', ('probability', 'scale', 'phrase'))} "
+            f"{self._join('made_on', ('made_on',))} "
+            f"{self._join('deadlines', ('deadline', 'deadline_phrase', 'made_on'))} ORDER BY s.rowid",
+            (self.user, sqlite_timestamp(self.now)))
+
+    def _insert_tags(self, tags: dict[str, list[str]]) -> None:
+        if not tags:
+            return
+        offset = self.first_id - 1
+        self.raw.executemany("INSERT INTO forecasttag (forecast_id, tag) VALUES (?, ?)", (
+            (rowid + offset, tag) for rowid, text in self.raw.execute(
+                f"SELECT rowid, tags FROM {STAGE} WHERE tags <> '' ORDER BY rowid").fetchall()
+            for tag in tags[text]))
+
+    def _insert_resolutions(self) -> None:
+        offset = self.first_id - 1
+        self.first_resolution_id = self.raw.execute("SELECT coalesce(max(id), 0) + 1 FROM resolution").fetchone()[0]
+        columns = ("outcome", "void_reason", "resolved_on", "deadline", "deadline_phrase", "made_on")
+        before = self.raw.total_changes
+        self.raw.execute(
+            "INSERT INTO resolution (forecast_id, outcome, void_reason, resolved_on, evidence, note, recorded_by, "
+            f"recorded_at, supersedes_id) SELECT s.rowid + {offset}, resolutions.v1, resolutions.v2, "
+            f"resolutions.v3, ledger_stripped({self.column('evidence')}), ledger_stripped({self.column('note')}), "
+            f"?, ?, NULL FROM {STAGE} s {self._join('resolutions', columns)} WHERE resolutions.v0 = 1 "
+            "ORDER BY s.rowid", (self.user, sqlite_timestamp(self.now)))
+        self.summary.resolved = self.raw.total_changes - before
+
+    def _refuse_repeats(self) -> None:
+        """A forecast that comes twice (same source, statement and deadline) is one forecast
+        to the row-at-a-time import, which may take a later row's resolution: not here."""
+        if self.raw.execute(  # pairs of statement and source first: one pass over their index
+                "SELECT 1 FROM (SELECT statement_key, source_id FROM forecast GROUP BY 1, 2 HAVING count(*) > 1) d "
+                "CROSS JOIN forecast a ON a.statement_key = d.statement_key AND a.source_id = d.source_id "
+                "CROSS JOIN forecast b ON b.statement_key = a.statement_key AND b.source_id = a.source_id "
+                "AND b.id > a.id AND b.deadline IS a.deadline LIMIT 1").fetchone():
+            raise NotStaged("a forecast comes more than once")
+
+    def _journal(self, new_sources: list[tuple[int, dict[str, Any]]], tags: dict[str, list[str]],
+                 progress: Callable[[int, int | None], None] | None) -> None:
+        """One entry per CHUNK rows, as the row-at-a-time import writes them."""
+        offset = self.first_id - 1
+        sources_by_chunk: dict[int, list[dict[str, Any]]] = {}
+        for first, params in new_sources:
+            sources_by_chunk.setdefault((first - 1) // CHUNK, []).append(params)
+        resolution_id = self.first_resolution_id
+        resolved_in_chunk = dict(self.raw.execute(
+            f"SELECT (forecast_id - ?) / {CHUNK}, count(*) FROM resolution WHERE id >= ? GROUP BY 1",
+            (self.first_id, resolution_id)).fetchall())
+        for start in range(1, self.rows + 1, CHUNK):
+            end = min(start + CHUNK - 1, self.rows)
+            forecasts = [[*row[:-1], tags.get(row[-1], [])] for row in self.raw.execute(
+                "SELECT f.id, sources.v1, f.statement, f.probability, f.phrase, f.scale, f.made_on, f.deadline, "
+                f"f.deadline_phrase, f.deadline_kind, f.criteria, {self.column('tags')} FROM {STAGE} s "
+                f"CROSS JOIN forecast f ON f.id = s.rowid + {offset} {self._join('sources', ('source',))} "
+                "WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid", (start, end))]
+            resolutions = self.raw.execute(
+                "SELECT forecast_id, id, outcome, void_reason, resolved_on, evidence, note, supersedes_id "
+                "FROM resolution WHERE id BETWEEN ? AND ? ORDER BY id",
+                (resolution_id, resolution_id + resolved_in_chunk.get((start - 1) // CHUNK, 0) - 1)).fetchall()
+            resolution_id += len(resolutions)
+            entry = {"sources": sources_by_chunk.get((start - 1) // CHUNK, []),
+                     "forecasts": {"columns": FORECAST_COLUMNS, "rows": forecasts},
+                     "citations": {"columns": CITATION_COLUMNS, "rows": []},
+                     "resolutions": {"columns": RESOLUTION_COLUMNS, "rows": resolutions}}
+            journal.append(self.session, "forecasts.imported", entry, self.user, self.now)
+            if progress:
+                progress(end - start + 1, self.rows)

@@ -31,17 +31,29 @@ def _plain(value: Any) -> str:
     raise TypeError(f"cannot journal a {type(value).__name__}")
 
 
+def placeholder(name: str) -> str:
+    """A string to stand in `change` for a value passed to :func:`append` as JSON text. It
+    holds NUL characters, which no checked text can, so it cannot match anything else."""
+    return f"\x00{name}\x00"
+
+
 def chain_hash(prev_hash: str, payload: str) -> str:
     return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
 
 
 def append(session: Session, kind: str, change: dict[str, Any], who: str,
-           at: datetime) -> JournalEntry:
-    """Add the next entry; the caller's transaction makes it atomic with the change."""
+           at: datetime, spliced: dict[str, str] | None = None) -> JournalEntry:
+    """Add the next entry; the caller's transaction makes it atomic with the change.
+
+    `spliced` maps placeholders (strings in `change`, made by :func:`placeholder`) to
+    values already in canonical JSON, which replace them in the payload: big arrays the
+    database has formatted itself (ledger.interchange.staged)."""
     last = session.exec(select(JournalEntry).order_by(JournalEntry.seq.desc()).limit(1)).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     payload = canonical_json({"seq": seq, "at": at, "who": who, "kind": kind, "change": change})
+    for name, text in (spliced or {}).items():
+        payload = payload.replace(canonical_json(name), text, 1)
     entry = JournalEntry(seq=seq, at=at, who=who, kind=kind, payload=payload,
                          prev_hash=prev, hash=chain_hash(prev, payload))
     session.add(entry)

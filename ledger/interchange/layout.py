@@ -81,12 +81,14 @@ def known_source_ids(session: Session) -> dict[str, int]:
 DEFERRED_INDEX_TABLES = ("forecast", "forecasttag")
 
 
-def drop_deferred_indexes(session: Session) -> list[str]:
-    """Drop the forecast indexes (SQLite); returns the statements that build them again."""
+def drop_deferred_indexes(session: Session, tables: tuple[str, ...] = DEFERRED_INDEX_TABLES) -> list[str]:
+    """Drop the indexes of `tables` (SQLite); returns the statements that build them
+    again. A UNIQUE constraint's own index stays; a unique index dropped here checks
+    every row again when it is rebuilt, inside the same transaction."""
     connection = session.connection()
     found = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-        f"({', '.join(repr(t) for t in DEFERRED_INDEX_TABLES)})").all()
+        f"({', '.join(repr(t) for t in tables)})").all()
     for name, _ in found:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     return [sql for _, sql in found]

@@ -24,6 +24,7 @@ depends on which path ran; the tests compare the two on the same files.
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -40,6 +41,7 @@ from ledger.interchange import records
 from ledger.interchange.layout import (
     CHUNK,
     CITATION_COLUMNS,
+    DEFERRED_INDEX_TABLES,
     FORECAST_COLUMNS,
     RESOLUTION_COLUMNS,
     ImportSummary,
@@ -53,6 +55,10 @@ from ledger.models import SOURCE_KINDS, Forecast, Source
 from ledger.validate import MAX_TEXT, check_text
 
 CITATION_CSV_COLUMNS = ("url", "outlet", "title", "published", "quote")
+PROBABILITY_KEY = ("probability", "scale", "phrase")
+# What str.strip() strips (every character for which str.isspace() is true), for SQL's trim().
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 STAGE = "temp.ledger_stage"  # its lookup tables are temp.ledger_<name>
 
 
@@ -95,18 +101,24 @@ def _stage(raw: sqlite3.Connection, path: Path) -> list[str]:
     return header
 
 
-def _text_ok(value: str, limit: int, required: int) -> int:
-    """SQL function: does the row-at-a-time import take this text (records.read_text)?"""
+def _text_ok(value: str, limit: int) -> int:
+    """SQL function: does the row-at-a-time import take this optional text (records.read_text)?"""
     try:
-        check_text("text", value, required=bool(required), limit=limit)
+        check_text("text", value, limit=limit)
     except LedgerError:
         return 0
     return 1
 
 
-def _stripped(value: str) -> str | None:
-    """SQL function: a checked text as the row-at-a-time import stores it."""
-    return value.strip() or None
+def _checked_statement_key(value: str) -> str | None:
+    """SQL function: the statement's key, or NULL (which the NOT NULL column refuses, and
+    so sends the file row by row) where check_text refuses the statement. One call per
+    row does both jobs: Python calls are what this path is short of."""
+    try:
+        check_text("statement", value, required=True, limit=MAX_TEXT)
+    except LedgerError:
+        return None
+    return statement_key(value)
 
 
 class _StagedLoad:
@@ -117,34 +129,37 @@ class _StagedLoad:
         self.summary = ImportSummary(tracker="ledger", loaded_by="staged")
         self.rows = raw.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
         self.first_id = (session.execute(select(Forecast.id).order_by(Forecast.id.desc()).limit(1)).scalar() or 0) + 1
-        raw.create_function("ledger_text_ok", 3, _text_ok, deterministic=True)
-        raw.create_function("ledger_stripped", 1, _stripped, deterministic=True)
-        raw.create_function("ledger_statement_key", 1, statement_key, deterministic=True)
+        raw.create_function("ledger_text_ok", 2, _text_ok, deterministic=True)
+        raw.create_function("ledger_statement_key", 1, _checked_statement_key, deterministic=True)
 
     def column(self, name: str) -> str:
         """The staged column, or '' (an empty cell) where the file has no such column."""
         return f"s.{name}" if name in self.header else "''"
+
+    def stripped(self, name: str) -> str:
+        """The column as records.read_text gives it once checked: stripped, NULL if empty."""
+        return f"nullif(trim({self.column(name)}, :whitespace), '')"
 
     def run(self, progress: Callable[[int, int | None], None] | None) -> ImportSummary:
         if self.rows == 0:
             raise NotStaged("no rows")
         self._check_row_texts()
         new_sources = self._sources()
-        self._lookup("probabilities", ("probability", "scale", "phrase"), self._probability)
+        self._lookup("probabilities", PROBABILITY_KEY, self._probability)
         made_on = self._lookup("made_on", ("made_on",), self._made_on)
         deadlines = self._lookup("deadlines", ("deadline", "deadline_phrase", "made_on"),
                                  lambda key: self._deadline(key, made_on))
         self._lookup("resolutions", ("outcome", "void_reason", "resolved_on", "deadline", "deadline_phrase",
                                      "made_on"), lambda key: self._resolution(key, made_on, deadlines))
         tags = self._tags()
-        deferred = drop_deferred_indexes(self.session)
+        deferred = drop_deferred_indexes(self.session, (*DEFERRED_INDEX_TABLES, "resolution"))
         self._insert_forecasts()
         self._insert_tags(tags)
         self._insert_resolutions()
         for sql in deferred:
             self.raw.execute(sql)
         self._refuse_repeats()
-        self._journal(new_sources, tags, progress)
+        self._journal(new_sources, progress)
         self.raw.execute(f"DROP TABLE {STAGE}")
         self.summary.rows = self.summary.added = self.rows
         return self.summary
@@ -156,10 +171,10 @@ class _StagedLoad:
             cited = " OR ".join(f"{self.column(name)} <> ''" for name in CITATION_CSV_COLUMNS)
             if self.raw.execute(f"SELECT 1 FROM {STAGE} s WHERE {cited} LIMIT 1").fetchone():
                 raise NotStaged("the file has citations")
-        checks = [f"NOT ledger_text_ok({self.column('statement')}, {MAX_TEXT}, 1)"]
-        checks += [f"({self.column(name)} <> '' AND NOT ledger_text_ok({self.column(name)}, {MAX_TEXT}, 0))"
-                   for name in ("criteria", "evidence", "note") if name in self.header]
-        if self.raw.execute(f"SELECT 1 FROM {STAGE} s WHERE {' OR '.join(checks)} LIMIT 1").fetchone():
+        # The statement is checked as its key is made (_checked_statement_key).
+        checks = [f"({self.column(name)} <> '' AND NOT ledger_text_ok({self.column(name)}, {MAX_TEXT}))"
+                  for name in ("criteria", "evidence", "note") if name in self.header]
+        if checks and self.raw.execute(f"SELECT 1 FROM {STAGE} s WHERE {' OR '.join(checks)} LIMIT 1").fetchone():
             raise NotStaged("a text needs checking row by row")
 
     @staticmethod
@@ -192,8 +207,8 @@ class _StagedLoad:
 
     def _probability(self, key: tuple[str, ...]) -> tuple[Any, ...]:
         record: dict[str, Any] = {}
-        self._read(records.read_probability, dict(zip(("probability", "scale", "phrase"), key, strict=True)), record)
-        return record["probability"], record["phrase"], record["scale"]
+        self._read(records.read_probability, dict(zip(PROBABILITY_KEY, key, strict=True)), record)
+        return record["probability"], record["phrase"], record["scale"], journal.canonical_json(record["probability"])
 
     def _made_on(self, key: tuple[str, ...]) -> tuple[Any, ...]:
         try:
@@ -222,14 +237,14 @@ class _StagedLoad:
         return 1, found[0]["outcome"], found[0]["void_reason"], iso_date(found[0]["resolved_on"])
 
     def _tags(self) -> dict[str, list[str]]:
-        if "tags" not in self.header:
-            return {}
-        tags = {}
-        for (text,) in self.raw.execute(f"SELECT DISTINCT tags FROM {STAGE} WHERE tags <> ''"):
-            record: dict[str, Any] = {}
-            self._read(records.read_tags, {"tags": text}, record)
-            tags[text] = record["tags"]
-        return tags
+        """Each distinct tags cell to its tags, also as JSON in a lookup table."""
+        found = self._lookup("tags", ("tags",), self._tag_list)
+        return {key[0]: json.loads(value[0]) for key, value in found.items()}
+
+    def _tag_list(self, key: tuple[str, ...]) -> tuple[Any, ...]:
+        record: dict[str, Any] = {}
+        self._read(records.read_tags, {"tags": key[0]}, record)
+        return (journal.canonical_json(record["tags"]),)
 
     def _sources(self) -> list[tuple[int, dict[str, Any]]]:
         """Each distinct source text to its source, creating the new ones in order of first
@@ -277,17 +292,17 @@ class _StagedLoad:
         self.raw.execute(
             "INSERT INTO forecast (id, source_id, statement, statement_key, probability, phrase, scale, made_on, "
             "deadline, deadline_phrase, deadline_kind, criteria, created_by, created_at) "
-            f"SELECT s.rowid + {offset}, sources.v0, ledger_stripped(s.statement), ledger_statement_key(s.statement), "
+            f"SELECT s.rowid + {offset}, sources.v0, {self.stripped('statement')}, ledger_statement_key(s.statement), "
             "probabilities.v0, probabilities.v1, probabilities.v2, made_on.v0, "
-            f"deadlines.v0, deadlines.v1, deadlines.v2, ledger_stripped({self.column('criteria')}), ?, ? "
+            f"deadlines.v0, deadlines.v1, deadlines.v2, {self.stripped('criteria')}, :user, :now "
             f"FROM {STAGE} s {self._join('sources', ('source',))} "
-            f"{self._join('probabilities', ('probability', 'scale', 'phrase'))} "
+            f"{self._join('probabilities', PROBABILITY_KEY)} "
             f"{self._join('made_on', ('made_on',))} "
             f"{self._join('deadlines', ('deadline', 'deadline_phrase', 'made_on'))} ORDER BY s.rowid",
-            (self.user, sqlite_timestamp(self.now)))
+            {"user": self.user, "now": sqlite_timestamp(self.now), "whitespace": WHITESPACE})
 
     def _insert_tags(self, tags: dict[str, list[str]]) -> None:
-        if not tags:
+        if not any(tags.values()):
             return
         offset = self.first_id - 1
         self.raw.executemany("INSERT INTO forecasttag (forecast_id, tag) VALUES (?, ?)", (
@@ -303,9 +318,9 @@ class _StagedLoad:
         self.raw.execute(
             "INSERT INTO resolution (forecast_id, outcome, void_reason, resolved_on, evidence, note, recorded_by, "
             f"recorded_at, supersedes_id) SELECT s.rowid + {offset}, resolutions.v1, resolutions.v2, "
-            f"resolutions.v3, ledger_stripped({self.column('evidence')}), ledger_stripped({self.column('note')}), "
-            f"?, ?, NULL FROM {STAGE} s {self._join('resolutions', columns)} WHERE resolutions.v0 = 1 "
-            "ORDER BY s.rowid", (self.user, sqlite_timestamp(self.now)))
+            f"resolutions.v3, {self.stripped('evidence')}, {self.stripped('note')}, "
+            f":user, :now, NULL FROM {STAGE} s {self._join('resolutions', columns)} WHERE resolutions.v0 = 1 "
+            "ORDER BY s.rowid", {"user": self.user, "now": sqlite_timestamp(self.now), "whitespace": WHITESPACE})
         self.summary.resolved = self.raw.total_changes - before
 
     def _refuse_repeats(self) -> None:
@@ -318,9 +333,11 @@ class _StagedLoad:
                 "AND b.id > a.id AND b.deadline IS a.deadline LIMIT 1").fetchone():
             raise NotStaged("a forecast comes more than once")
 
-    def _journal(self, new_sources: list[tuple[int, dict[str, Any]]], tags: dict[str, list[str]],
-                 progress: Callable[[int, int | None], None] | None) -> None:
-        """One entry per CHUNK rows, as the row-at-a-time import writes them."""
+    def _journal(self, new_sources: list[tuple[int, dict[str, Any]]], progress: Callable[[int, int | None], None] | None
+                 ) -> None:
+        """One entry per CHUNK rows, as the row-at-a-time import writes them; the rows' JSON
+        is made by SQLite (the same text json.dumps gives: compact, UTF-8, and the
+        probabilities formatted by Python in their lookup table) and spliced in."""
         offset = self.first_id - 1
         sources_by_chunk: dict[int, list[dict[str, Any]]] = {}
         for first, params in new_sources:
@@ -329,22 +346,28 @@ class _StagedLoad:
         resolved_in_chunk = dict(self.raw.execute(
             f"SELECT (forecast_id - ?) / {CHUNK}, count(*) FROM resolution WHERE id >= ? GROUP BY 1",
             (self.first_id, resolution_id)).fetchall())
+        forecast_rows, resolution_rows = journal.placeholder("forecasts"), journal.placeholder("resolutions")
+        forecasts_json = (
+            "SELECT '[' || coalesce(group_concat(j, ','), '') || ']' FROM (SELECT json_array(f.id, sources.v1, f.statement, "
+            "json(probabilities.v3), f.phrase, f.scale, f.made_on, f.deadline, f.deadline_phrase, f.deadline_kind, "
+            f"f.criteria, json(tags.v0)) AS j FROM {STAGE} s CROSS JOIN forecast f ON f.id = s.rowid + {offset} "
+            f"{self._join('sources', ('source',))} {self._join('probabilities', PROBABILITY_KEY)} "
+            f"{self._join('tags', ('tags',))} WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid)")
+        resolutions_json = (
+            "SELECT '[' || coalesce(group_concat(j, ','), '') || ']' FROM (SELECT json_array(forecast_id, id, outcome, void_reason, "
+            "resolved_on, evidence, note, supersedes_id) AS j FROM resolution WHERE id BETWEEN ? AND ? ORDER BY id)")
         for start in range(1, self.rows + 1, CHUNK):
             end = min(start + CHUNK - 1, self.rows)
-            forecasts = [[*row[:-1], tags.get(row[-1], [])] for row in self.raw.execute(
-                "SELECT f.id, sources.v1, f.statement, f.probability, f.phrase, f.scale, f.made_on, f.deadline, "
-                f"f.deadline_phrase, f.deadline_kind, f.criteria, {self.column('tags')} FROM {STAGE} s "
-                f"CROSS JOIN forecast f ON f.id = s.rowid + {offset} {self._join('sources', ('source',))} "
-                "WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid", (start, end))]
-            resolutions = self.raw.execute(
-                "SELECT forecast_id, id, outcome, void_reason, resolved_on, evidence, note, supersedes_id "
-                "FROM resolution WHERE id BETWEEN ? AND ? ORDER BY id",
-                (resolution_id, resolution_id + resolved_in_chunk.get((start - 1) // CHUNK, 0) - 1)).fetchall()
-            resolution_id += len(resolutions)
+            resolved = resolved_in_chunk.get((start - 1) // CHUNK, 0)
             entry = {"sources": sources_by_chunk.get((start - 1) // CHUNK, []),
-                     "forecasts": {"columns": FORECAST_COLUMNS, "rows": forecasts},
+                     "forecasts": {"columns": FORECAST_COLUMNS, "rows": forecast_rows},
                      "citations": {"columns": CITATION_COLUMNS, "rows": []},
-                     "resolutions": {"columns": RESOLUTION_COLUMNS, "rows": resolutions}}
-            journal.append(self.session, "forecasts.imported", entry, self.user, self.now)
+                     "resolutions": {"columns": RESOLUTION_COLUMNS, "rows": resolution_rows}}
+            spliced = {
+                forecast_rows: self.raw.execute(forecasts_json, (start, end)).fetchone()[0],
+                resolution_rows: self.raw.execute(resolutions_json,
+                                                  (resolution_id, resolution_id + resolved - 1)).fetchone()[0]}
+            resolution_id += resolved
+            journal.append(self.session, "forecasts.imported", entry, self.user, self.now, spliced)
             if progress:
                 progress(end - start + 1, self.rows)

@@ -138,14 +138,14 @@ class Store:
     # --- transactions -----------------------------------------------------------
 
     @contextmanager
-    def session(self, write: bool = False, snapshot: bool = False) -> Iterator[Session]:
+    def session(self, write: bool = False, snapshot: bool = False, bulk_load: bool = False) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on error.
 
         `snapshot` makes every query of a read see the same state on PostgreSQL too (an
-        SQLite read transaction always does): for reads of several queries that must agree."""
+        SQLite read transaction always does): for reads of several queries that must agree.
+        `bulk_load`: see :meth:`_rollback_journal`."""
         self.ensure_schema()
-        bind = self.engine.execution_options(ledger_write=write)
-        with Session(bind, expire_on_commit=False) as session:
+        with self._bind(write, bulk_load and self.is_sqlite) as bind, Session(bind, expire_on_commit=False) as session:
             try:
                 with session.begin():
                     if write and not self.is_sqlite:
@@ -157,12 +157,44 @@ class Store:
             except OperationalError as exc:
                 raise self._storage_error(exc) from None
 
-    def write(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one write transaction, retrying while SQLite is locked."""
+    @contextmanager
+    def _bind(self, write: bool, rollback_journal: bool) -> Iterator[Any]:
+        if not rollback_journal:
+            yield self.engine.execution_options(ledger_write=write)
+            return
+        with self.engine.connect() as connection, self._rollback_journal(connection.connection.driver_connection):
+            yield connection.execution_options(ledger_write=write)
+
+    @staticmethod
+    @contextmanager
+    def _rollback_journal(raw: sqlite3.Connection) -> Iterator[None]:
+        """SQLite, for one big load: the rollback journal instead of WAL. Either is as
+        durable (synchronous=FULL); but WAL writes every new page twice, into the log and
+        then into the file at the checkpoint, while a rollback journal keeps only the old
+        contents of pages that existed before: into a ledger with no forecasts yet, new
+        pages are written once. Readers wait while the load commits. If another connection
+        has the file open, the mode cannot change and the load simply runs in WAL; if this
+        process dies mid-load, the next opener rolls the journal back, and every
+        connection sets WAL again as it opens."""
+        try:
+            raw.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.OperationalError:
+            pass  # busy: stay in WAL
+        try:
+            yield
+        finally:
+            try:
+                raw.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                pass  # busy: the next connection to open sets WAL
+
+    def write(self, work: Callable[[Session], T], bulk_load: bool = False) -> T:
+        """Run `work` in one write transaction, retrying while SQLite is locked;
+        `bulk_load`: see :meth:`_rollback_journal`."""
         delay = 0.05
         for attempt in range(LOCK_RETRIES):
             try:
-                with self.session(write=True) as session:
+                with self.session(write=True, bulk_load=bulk_load) as session:
                     return work(session)
             except StorageError as exc:
                 if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,13 +138,23 @@ def ledger_cli(db_url: str) -> Cli:
 
 
 def snapshot(db: str) -> str:
-    """A fingerprint of everything stored: file bytes for SQLite, row dumps for PostgreSQL."""
+    """A fingerprint of everything stored: the schema and every row. (Not an SQLite file's
+    bytes: a bulk load switches the journal mode, which checkpoints the write-ahead log
+    and so moves pages between files without changing anything stored.)"""
     if "://" not in db:
         path = Path(db)
-        digest = hashlib.sha256(path.read_bytes() if path.exists() else b"")
-        wal = path.with_name(path.name + "-wal")
-        if wal.exists():
-            digest.update(wal.read_bytes())
+        digest = hashlib.sha256()
+        if not path.exists():
+            return digest.hexdigest()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+            digest.update(repr(schema).encode())
+            for _, table, _, _ in [row for row in schema if row[0] == "table"]:
+                for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+                    digest.update(repr(tuple(row)).encode())
+        finally:
+            conn.close()
         return digest.hexdigest()
     from sqlalchemy import create_engine, text
     from sqlmodel import SQLModel

@@ -224,3 +224,39 @@ def test_ledger_with_forecasts_goes_row_by_row(tmp_path: Path) -> None:
 
     staged, _ = both_ways(tmp_path, random_file(tmp_path / "f.csv", 4, rows=30), prepare)
     assert staged.loaded_by == "rows"
+
+
+def journal_mode(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_bulk_load_returns_the_ledger_to_wal(tmp_path: Path) -> None:
+    """The load runs with a rollback journal (Store._rollback_journal) and puts WAL back,
+    after a good file and after a bad one."""
+    path = random_file(tmp_path / "f.csv", 5, rows=50)
+    db = tmp_path / "ledger.db"
+    assert load(db, path).loaded_by == "staged"
+    assert journal_mode(db) == "wal"
+    bad = write_csv(tmp_path / "bad.csv", [{"statement": "A", "source": "Bo", "probability": "2"}],
+                    ["statement", "source", "probability"])
+    with pytest.raises(ImportProblems):
+        load(tmp_path / "other.db", bad)
+    assert journal_mode(tmp_path / "other.db") == "wal"
+
+
+def test_bulk_load_with_the_ledger_open_elsewhere_stays_in_wal(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    with Ledger(str(db), today=TODAY) as book:
+        book.sources()
+    reader = sqlite3.connect(db)
+    try:
+        reader.execute("SELECT count(*) FROM forecast").fetchone()  # the file is open here too
+        summary = load(db, random_file(tmp_path / "f.csv", 6, rows=50))
+        assert summary.loaded_by == "staged" and summary.added == 50
+        assert reader.execute("SELECT count(*) FROM forecast").fetchone()[0] == 50
+    finally:
+        reader.close()
+    assert journal_mode(db) == "wal"
+    with Ledger(str(db), today=TODAY) as book:
+        assert book.verify().ok

@@ -109,7 +109,7 @@ def import_file(store: Store, path: Path, *, forced: str | None, default_source:
             with cyclic_gc_paused():
                 return store.write(with_big_cache(lambda session: staged.load(
                     session, path, user=user, now=now, today=today, default_source=default_source,
-                    progress=progress)))
+                    progress=progress)), bulk_load=True)
         except staged.NotStaged:
             pass  # rolled back; the row-at-a-time import below decides, and lists any problems
     foreign_default = default_source or (user if tracker in {"fatebook", "predictionbook"} else None)

@@ -146,7 +146,7 @@ class _StagedLoad:
         self._check_row_texts()
         new_sources = self._sources()
         self._lookup("probabilities", PROBABILITY_KEY, self._probability)
-        made_on = self._lookup("made_on", ("made_on",), self._made_on)
+        made_on = {key: self._made_on(key) for key in self._distinct(("made_on",))}
         deadlines = self._lookup("deadlines", ("deadline", "deadline_phrase", "made_on"),
                                  lambda key: self._deadline(key, made_on))
         self._lookup("resolutions", ("outcome", "void_reason", "resolved_on", "deadline", "deadline_phrase",
@@ -185,12 +185,13 @@ class _StagedLoad:
         if problems:
             raise NotStaged("a value needs checking row by row")
 
+    def _distinct(self, columns: Sequence[str]) -> list[tuple[str, ...]]:
+        return self.raw.execute(f"SELECT DISTINCT {', '.join(self.column(c) for c in columns)} FROM {STAGE} s").fetchall()
+
     def _lookup(self, name: str, columns: Sequence[str], read: Callable[[tuple[str, ...]], tuple[Any, ...]]
                 ) -> dict[tuple[str, ...], tuple[Any, ...]]:
         """Each distinct combination of `columns` read once in Python, into a table to join."""
-        keys = self.raw.execute(
-            f"SELECT DISTINCT {', '.join(self.column(c) for c in columns)} FROM {STAGE} s").fetchall()
-        found = {key: read(key) for key in keys}
+        found = {key: read(key) for key in self._distinct(columns)}
         width = len(next(iter(found.values())))
         names = [f"k{i}" for i in range(len(columns))] + [f"v{i}" for i in range(width)]
         self.raw.execute(f"DROP TABLE IF EXISTS temp.ledger_{name}")
@@ -219,7 +220,7 @@ class _StagedLoad:
     def _deadline(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
         record: dict[str, Any] = {"made_on": date.fromisoformat(made_on[(key[2],)][0])}
         self._read(records.read_deadline, {"deadline": key[0], "deadline_phrase": key[1]}, record)
-        return iso_date(record["deadline"]), record["deadline_phrase"], record["deadline_kind"]
+        return iso_date(record["deadline"]), record["deadline_phrase"], record["deadline_kind"], iso_date(record["made_on"])
 
     def _resolution(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], tuple[Any, ...]],
                     deadlines: dict[tuple[str, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
@@ -238,6 +239,8 @@ class _StagedLoad:
 
     def _tags(self) -> dict[str, list[str]]:
         """Each distinct tags cell to its tags, also as JSON in a lookup table."""
+        if "tags" not in self.header:
+            return {}
         found = self._lookup("tags", ("tags",), self._tag_list)
         return {key[0]: json.loads(value[0]) for key, value in found.items()}
 
@@ -293,11 +296,10 @@ class _StagedLoad:
             "INSERT INTO forecast (id, source_id, statement, statement_key, probability, phrase, scale, made_on, "
             "deadline, deadline_phrase, deadline_kind, criteria, created_by, created_at) "
             f"SELECT s.rowid + {offset}, sources.v0, {self.stripped('statement')}, ledger_statement_key(s.statement), "
-            "probabilities.v0, probabilities.v1, probabilities.v2, made_on.v0, "
+            "probabilities.v0, probabilities.v1, probabilities.v2, deadlines.v3, "
             f"deadlines.v0, deadlines.v1, deadlines.v2, {self.stripped('criteria')}, :user, :now "
             f"FROM {STAGE} s {self._join('sources', ('source',))} "
             f"{self._join('probabilities', PROBABILITY_KEY)} "
-            f"{self._join('made_on', ('made_on',))} "
             f"{self._join('deadlines', ('deadline', 'deadline_phrase', 'made_on'))} ORDER BY s.rowid",
             {"user": self.user, "now": sqlite_timestamp(self.now), "whitespace": WHITESPACE})
 
@@ -347,12 +349,14 @@ class _StagedLoad:
             f"SELECT (forecast_id - ?) / {CHUNK}, count(*) FROM resolution WHERE id >= ? GROUP BY 1",
             (self.first_id, resolution_id)).fetchall())
         forecast_rows, resolution_rows = journal.placeholder("forecasts"), journal.placeholder("resolutions")
+        has_tags = "tags" in self.header
+        tags = "json(tags.v0)" if has_tags else "json('[]')"
         forecasts_json = (
             "SELECT '[' || coalesce(group_concat(j, ','), '') || ']' FROM (SELECT json_array(f.id, sources.v1, f.statement, "
             "json(probabilities.v3), f.phrase, f.scale, f.made_on, f.deadline, f.deadline_phrase, f.deadline_kind, "
-            f"f.criteria, json(tags.v0)) AS j FROM {STAGE} s CROSS JOIN forecast f ON f.id = s.rowid + {offset} "
+            f"f.criteria, {tags}) AS j FROM {STAGE} s CROSS JOIN forecast f ON f.id = s.rowid + {offset} "
             f"{self._join('sources', ('source',))} {self._join('probabilities', PROBABILITY_KEY)} "
-            f"{self._join('tags', ('tags',))} WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid)")
+            f"{self._join('tags', ('tags',)) if has_tags else ''} WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid)")
         resolutions_json = (
             "SELECT '[' || coalesce(group_concat(j, ','), '') || ']' FROM (SELECT json_array(forecast_id, id, outcome, void_reason, "
             "resolved_on, evidence, note, supersedes_id) AS j FROM resolution WHERE id BETWEEN ? AND ? ORDER BY id)")

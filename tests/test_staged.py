@@ -19,6 +19,9 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger, NewForecast
+from ledger.book import statement_key
+from ledger.interchange import keyworker
+from ledger.interchange import staged as staged_module
 from ledger.interchange.importer import import_file
 from ledger.interchange.layout import ImportSummary
 from ledger.interchange.records import CSV_COLUMNS, ImportProblems
@@ -121,6 +124,39 @@ def test_staged_import_stores_what_the_row_import_stores(tmp_path: Path, seed: i
     staged, _ = both_ways(tmp_path, random_file(tmp_path / "f.csv", seed, rows=150))
     assert staged.loaded_by == "staged"
     assert staged.added == 150
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_staged_import_with_keys_made_in_process(tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no second process is used, an SQL function makes the keys: the same result."""
+    monkeypatch.setattr(staged_module, "KEYS_IN_A_SECOND_PROCESS", False)
+    staged, _ = both_ways(tmp_path, random_file(tmp_path / "f.csv", seed, rows=150))
+    assert staged.loaded_by == "staged"
+
+
+def test_key_worker_gives_each_rows_statement_key(tmp_path: Path) -> None:
+    path = random_file(tmp_path / "f.csv", 3, rows=40)
+    with path.open(newline="", encoding="utf-8") as handle:
+        statements = [row["statement"] for row in csv.DictReader(handle)]
+    keys = keyworker.statement_keys(str(path))
+    assert keys is not None and len(keys) == 40 * keyworker.KEY_DIGITS
+    assert [keys[i * 64:(i + 1) * 64].decode() for i in range(40)] == [statement_key(s) for s in statements]
+    bad = write_csv(tmp_path / "bad.csv", [{"statement": "   ", "source": "A", "probability": "0.5"}],
+                    ["statement", "source", "probability"])
+    assert keyworker.statement_keys(str(bad)) is None
+
+
+def test_keys_from_a_file_changed_meanwhile_are_not_used(tmp_path: Path) -> None:
+    path = random_file(tmp_path / "f.csv", 3, rows=40)
+    with keyworker.keys_in_background(path) as pending:
+        if pending is None:
+            pytest.skip("this machine cannot start a second process")
+        same = staged_module._Keys(pending, path, staged_module._identity(path), rows=40)
+        assert "substr(:keys" in same.sql()[0]
+        changed = staged_module._Keys(pending, path, (0, 0, 0), rows=40)
+        assert changed.sql() == ("ledger_statement_key(s.statement)", {})
+        other_rows = staged_module._Keys(pending, path, staged_module._identity(path), rows=41)
+        assert other_rows.sql() == ("ledger_statement_key(s.statement)", {})
 
 
 def test_staged_journal_is_chunked_like_the_row_import(tmp_path: Path) -> None:

@@ -27,7 +27,9 @@ import csv
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import date, datetime
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,8 @@ from sqlmodel import Session
 from ledger import journal, views
 from ledger.book import statement_key
 from ledger.errors import LedgerError, StorageError
-from ledger.interchange import records
+from ledger.interchange import keyworker, records
+from ledger.interchange.keyworker import KEY_DIGITS
 from ledger.interchange.layout import (
     CHUNK,
     CITATION_COLUMNS,
@@ -59,7 +62,8 @@ PROBABILITY_KEY = ("probability", "scale", "phrase")
 # What str.strip() strips (every character for which str.isspace() is true), for SQL's trim().
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-STAGE = "temp.ledger_stage"  # its lookup tables are temp.ledger_<name>
+STAGE = "temp.ledger_stage"
+KEYS_IN_A_SECOND_PROCESS = True  # see ledger.interchange.keyworker  # its lookup tables are temp.ledger_<name>
 
 
 class NotStaged(Exception):
@@ -74,13 +78,48 @@ def load(session: Session, path: Path, *, user: str, now: datetime, today: date,
     if session.execute(select(Forecast.id).limit(1)).first() is not None:
         raise NotStaged("the ledger already has forecasts")
     raw: sqlite3.Connection = session.connection().connection.driver_connection
+    identity = _identity(path)
+    worker = keyworker.keys_in_background(path) if KEYS_IN_A_SECOND_PROCESS and keyworker.usable() \
+        else nullcontext(None)
     try:
-        header = _stage(raw, path)
-        return _StagedLoad(session, raw, header, user, now, today, default_source).run(progress)
+        with worker as pending:
+            header = _stage(raw, path)
+            load = _StagedLoad(session, raw, header, user, now, today, default_source)
+            load.keys = _Keys(pending, path, identity, load.rows)
+            return load.run(progress)
     except sqlite3.IntegrityError as exc:
         raise NotStaged(f"a constraint needs the row-at-a-time import ({exc})") from None
     except sqlite3.Error as exc:  # raw driver calls: SQLAlchemy does not wrap these
         raise StorageError(f"database: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """What tells whether a file was changed or replaced between two reads of it."""
+    found = path.stat()
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+class _Keys:
+    """The statement keys from the second process (keyworker), or, failing that, an SQL
+    function working each one out here."""
+
+    def __init__(self, pending: AsyncResult | None, path: Path, identity: tuple[int, int, int], rows: int) -> None:
+        self.pending, self.path, self.identity, self.rows = pending, path, identity, rows
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        """The SQL expression giving row s's statement key, and its parameters."""
+        keys = None
+        if self.pending is not None:
+            try:
+                keys = self.pending.get()
+            except Exception:  # noqa: BLE001 - whatever went wrong there, the keys are made here instead
+                keys = None
+            if keys is not None and (len(keys) != self.rows * KEY_DIGITS or _identity(self.path) != self.identity):
+                keys = None  # not the rows staged here: the file changed in between
+        if keys is None:
+            return "ledger_statement_key(s.statement)", {}
+        # A BLOB's substr() is a slice by bytes; the worker checked every statement too.
+        return f"CAST(substr(:keys, s.rowid * {KEY_DIGITS} - {KEY_DIGITS - 1}, {KEY_DIGITS}) AS TEXT)", {"keys": keys}
 
 
 def _stage(raw: sqlite3.Connection, path: Path) -> list[str]:
@@ -127,6 +166,7 @@ class _StagedLoad:
         self.session, self.raw, self.header = session, raw, header
         self.user, self.now, self.today, self.default_source = user, now, today, default_source
         self.summary = ImportSummary(tracker="ledger", loaded_by="staged")
+        self.keys: _Keys | None = None
         self.rows = raw.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
         self.first_id = (session.execute(select(Forecast.id).order_by(Forecast.id.desc()).limit(1)).scalar() or 0) + 1
         raw.create_function("ledger_text_ok", 2, _text_ok, deterministic=True)
@@ -292,16 +332,17 @@ class _StagedLoad:
 
     def _insert_forecasts(self) -> None:
         offset = self.first_id - 1
+        key, key_parameters = self.keys.sql() if self.keys else ("ledger_statement_key(s.statement)", {})
         self.raw.execute(
             "INSERT INTO forecast (id, source_id, statement, statement_key, probability, phrase, scale, made_on, "
             "deadline, deadline_phrase, deadline_kind, criteria, created_by, created_at) "
-            f"SELECT s.rowid + {offset}, sources.v0, {self.stripped('statement')}, ledger_statement_key(s.statement), "
+            f"SELECT s.rowid + {offset}, sources.v0, {self.stripped('statement')}, {key}, "
             "probabilities.v0, probabilities.v1, probabilities.v2, deadlines.v3, "
             f"deadlines.v0, deadlines.v1, deadlines.v2, {self.stripped('criteria')}, :user, :now "
             f"FROM {STAGE} s {self._join('sources', ('source',))} "
             f"{self._join('probabilities', PROBABILITY_KEY)} "
             f"{self._join('deadlines', ('deadline', 'deadline_phrase', 'made_on'))} ORDER BY s.rowid",
-            {"user": self.user, "now": sqlite_timestamp(self.now), "whitespace": WHITESPACE})
+            {"user": self.user, "now": sqlite_timestamp(self.now), "whitespace": WHITESPACE, **key_parameters})
 
     def _insert_tags(self, tags: dict[str, list[str]]) -> None:
         if not any(tags.values()):

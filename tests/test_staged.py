@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 import sqlite3
 from datetime import UTC, date, datetime
@@ -126,11 +127,15 @@ def test_staged_import_stores_what_the_row_import_stores(tmp_path: Path, seed: i
     assert staged.added == 150
 
 
-@pytest.mark.parametrize("seed", range(2))
-def test_staged_import_with_keys_made_in_process(tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where no second process is used, an SQL function makes the keys: the same result."""
-    monkeypatch.setattr(staged_module, "KEYS_IN_A_SECOND_PROCESS", False)
-    staged, _ = both_ways(tmp_path, random_file(tmp_path / "f.csv", seed, rows=150))
+@pytest.mark.parametrize("seed", range(3))
+def test_staged_import_with_keys_from_a_second_process(tmp_path: Path, seed: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big files get their statement keys from keyworker (small ones from an SQL function,
+    as in the tests above): the same result either way."""
+    monkeypatch.setattr(keyworker, "MIN_BYTES", 0)
+    path = random_file(tmp_path / "f.csv", seed, rows=150)
+    assert keyworker.usable(path) == ((os.cpu_count() or 1) > 1)
+    staged, _ = both_ways(tmp_path, path)
     assert staged.loaded_by == "staged"
 
 

@@ -88,7 +88,8 @@ def import_command(state: Any, file: str, forced: str | None, dry_run: bool, sou
 
     Every row is checked first; one bad row means nothing is imported, and every
     problem is listed with its line and column. Importing the same file twice adds
-    nothing the second time.
+    nothing the second time. A plain CSV into a ledger with no forecasts yet (SQLite)
+    is loaded in bulk, several times faster, with the same result.
     """
     from ledger.errors import LedgerError
     from ledger.interchange.importer import spool_stdin

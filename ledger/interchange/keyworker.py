@@ -47,9 +47,12 @@ def statement_keys(path: str) -> bytes | None:
     return "".join(keys).encode("ascii")
 
 
-def usable() -> bool:
-    """Worth a second process: only with a second core to run it on."""
-    return (os.cpu_count() or 1) > 1
+MIN_BYTES = 8 << 20  # below ~100,000 rows a second process saves less than it costs to start
+
+
+def usable(path: Path) -> bool:
+    """Worth a second process: for a big file, with a second core to run it on."""
+    return (os.cpu_count() or 1) > 1 and path.stat().st_size >= MIN_BYTES
 
 
 @contextmanager

@@ -62,8 +62,8 @@ PROBABILITY_KEY = ("probability", "scale", "phrase")
 # What str.strip() strips (every character for which str.isspace() is true), for SQL's trim().
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-STAGE = "temp.ledger_stage"
-KEYS_IN_A_SECOND_PROCESS = True  # see ledger.interchange.keyworker  # its lookup tables are temp.ledger_<name>
+STAGE = "temp.ledger_stage"  # its lookup tables are temp.ledger_<name>
+KEYS_IN_A_SECOND_PROCESS = True  # for big files: see ledger.interchange.keyworker
 
 
 class NotStaged(Exception):
@@ -79,7 +79,7 @@ def load(session: Session, path: Path, *, user: str, now: datetime, today: date,
         raise NotStaged("the ledger already has forecasts")
     raw: sqlite3.Connection = session.connection().connection.driver_connection
     identity = _identity(path)
-    worker = keyworker.keys_in_background(path) if KEYS_IN_A_SECOND_PROCESS and keyworker.usable() \
+    worker = keyworker.keys_in_background(path) if KEYS_IN_A_SECOND_PROCESS and keyworker.usable(path) \
         else nullcontext(None)
     try:
         with worker as pending:
@@ -226,6 +226,8 @@ class _StagedLoad:
             raise NotStaged("a value needs checking row by row")
 
     def _distinct(self, columns: Sequence[str]) -> list[tuple[str, ...]]:
+        if not any(name in self.header for name in columns):
+            return [("",) * len(columns)]  # none in the file: every cell is empty
         return self.raw.execute(f"SELECT DISTINCT {', '.join(self.column(c) for c in columns)} FROM {STAGE} s").fetchall()
 
     def _lookup(self, name: str, columns: Sequence[str], read: Callable[[tuple[str, ...]], tuple[Any, ...]]
@@ -294,7 +296,7 @@ class _StagedLoad:
         appearance as the row-at-a-time import does; returns (first row, journal entry)
         for each new source."""
         for name, limit in (("source_kind", 20), ("role", 300)):
-            for (text,) in self.raw.execute(f"SELECT DISTINCT {self.column(name)} FROM {STAGE} s"):
+            for (text,) in self._distinct((name,)):
                 problems = records.Problems()
                 value = records.read_text({name: text}, name, problems, 2, limit=limit)
                 if problems or (name == "source_kind" and (value or "person").lower() not in SOURCE_KINDS):

@@ -48,11 +48,13 @@ def statement_keys(path: str) -> bytes | None:
 
 
 MIN_BYTES = 8 << 20  # below ~100,000 rows a second process saves less than it costs to start
+MAX_BYTES = 256 << 20  # the keys are held in memory, ~0.8 byte per byte of file: 200 MB at most
 
 
 def usable(path: Path) -> bool:
-    """Worth a second process: for a big file, with a second core to run it on."""
-    return (os.cpu_count() or 1) > 1 and path.stat().st_size >= MIN_BYTES
+    """Worth a second process: for a big file (not so big that its keys crowd memory),
+    with a second core to run it on."""
+    return (os.cpu_count() or 1) > 1 and MIN_BYTES <= path.stat().st_size <= MAX_BYTES
 
 
 @contextmanager

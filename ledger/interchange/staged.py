@@ -357,7 +357,6 @@ class _StagedLoad:
 
     def _insert_resolutions(self) -> None:
         offset = self.first_id - 1
-        self.first_resolution_id = self.raw.execute("SELECT coalesce(max(id), 0) + 1 FROM resolution").fetchone()[0]
         columns = ("outcome", "void_reason", "resolved_on", "deadline", "deadline_phrase", "made_on")
         before = self.raw.total_changes
         self.raw.execute(
@@ -387,10 +386,6 @@ class _StagedLoad:
         sources_by_chunk: dict[int, list[dict[str, Any]]] = {}
         for first, params in new_sources:
             sources_by_chunk.setdefault((first - 1) // CHUNK, []).append(params)
-        resolution_id = self.first_resolution_id
-        resolved_in_chunk = dict(self.raw.execute(
-            f"SELECT (forecast_id - ?) / {CHUNK}, count(*) FROM resolution WHERE id >= ? GROUP BY 1",
-            (self.first_id, resolution_id)).fetchall())
         forecast_rows, resolution_rows = journal.placeholder("forecasts"), journal.placeholder("resolutions")
         has_tags = "tags" in self.header
         tags = "json(tags.v0)" if has_tags else "json('[]')"
@@ -402,19 +397,17 @@ class _StagedLoad:
             f"{self._join('tags', ('tags',)) if has_tags else ''} WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid)")
         resolutions_json = (
             "SELECT '[' || coalesce(group_concat(j, ','), '') || ']' FROM (SELECT json_array(forecast_id, id, outcome, void_reason, "
-            "resolved_on, evidence, note, supersedes_id) AS j FROM resolution WHERE id BETWEEN ? AND ? ORDER BY id)")
+            "resolved_on, evidence, note, supersedes_id) AS j FROM resolution WHERE forecast_id BETWEEN ? AND ? "
+            "ORDER BY forecast_id, id)")
         for start in range(1, self.rows + 1, CHUNK):
             end = min(start + CHUNK - 1, self.rows)
-            resolved = resolved_in_chunk.get((start - 1) // CHUNK, 0)
             entry = {"sources": sources_by_chunk.get((start - 1) // CHUNK, []),
                      "forecasts": {"columns": FORECAST_COLUMNS, "rows": forecast_rows},
                      "citations": {"columns": CITATION_COLUMNS, "rows": []},
                      "resolutions": {"columns": RESOLUTION_COLUMNS, "rows": resolution_rows}}
             spliced = {
                 forecast_rows: self.raw.execute(forecasts_json, (start, end)).fetchone()[0],
-                resolution_rows: self.raw.execute(resolutions_json,
-                                                  (resolution_id, resolution_id + resolved - 1)).fetchone()[0]}
-            resolution_id += resolved
+                resolution_rows: self.raw.execute(resolutions_json, (start + offset, end + offset)).fetchone()[0]}
             journal.append(self.session, "forecasts.imported", entry, self.user, self.now, spliced)
             if progress:
                 progress(end - start + 1, self.rows)

@@ -250,17 +250,18 @@ def sqlite_dot_import(csv_path: Path, work: Path) -> float:
     return seconds
 
 
-def import_by_turns(csv_path: Path, db: str, work: Path, repeats: int) -> tuple[float, int, float]:
+def import_by_turns(csv_path: Path, db: str, work: Path, repeats: int) -> tuple[float, int, float, dict]:
     """`ledger import` into a new ledger (the staged bulk load) and `sqlite3 .import` of the
-    same file, by turns: medians, and the peak memory. The last ledger stays for the
-    benchmarks after."""
+    same file, by turns: medians, the peak memory, and every turn's times. The last ledger
+    stays for the benchmarks after."""
     runs, baselines = [], []
     for _ in range(repeats):
         for leftover in Path(db).parent.glob(Path(db).name + "*"):
             leftover.unlink()
         runs.append(run(ledger(db, "import", str(csv_path))))
         baselines.append(sqlite_dot_import(csv_path, work))
-    return statistics.median(t for t, _ in runs), max(m for _, m in runs), statistics.median(baselines)
+    turns = {"turns_s": [round(t, 3) for t, _ in runs], "baseline_turns_s": [round(t, 3) for t in baselines]}
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs), statistics.median(baselines), turns
 
 
 def import_row_by_row(csv_path: Path, work: Path) -> tuple[float, int]:
@@ -306,9 +307,9 @@ def scale(work: Path, sizes: list[int], repeats: int, postgres: bool) -> None:
         csv_path = work / f"{size}.csv"
         write_csv(csv_path, size, min(10_000, max(size // 100, 10)))
         db = str(work / f"{size}.db")
-        seconds, memory, baseline = import_by_turns(csv_path, db, work, min(repeats, 3))
+        seconds, memory, baseline, turns = import_by_turns(csv_path, db, work, repeats)
         record(f"ledger import ({size:,} rows, SQLite)", seconds, memory, "sqlite3 .import", baseline, "≤ 10×",
-               rows=size, per_row_us=round(seconds / size * 1e6, 1))
+               rows=size, per_row_us=round(seconds / size * 1e6, 1), **turns)
         rows_seconds, rows_memory = import_row_by_row(csv_path, work)
         record(f"  row by row: into a ledger that has forecasts ({size:,})", rows_seconds, rows_memory,
                "sqlite3 .import", baseline, None, rows=size, per_row_us=round(rows_seconds / size * 1e6, 1))

@@ -301,3 +301,19 @@ def test_bulk_load_with_the_ledger_open_elsewhere_stays_in_wal(tmp_path: Path) -
     assert journal_mode(db) == "wal"
     with Ledger(str(db), today=TODAY) as book:
         assert book.verify().ok
+
+
+def test_staged_import_leaves_no_temporary_tables(tmp_path: Path) -> None:
+    """The stage and its lookup tables go with the load, from the connection that stays in
+    the pool."""
+    db = tmp_path / "ledger.db"
+    store = Store(database_url(str(db)))
+    try:
+        summary = import_file(store, random_file(tmp_path / "f.csv", 7, rows=30), forced=None, default_source=None,
+                              user="tester", today=TODAY, now=NOW)
+        assert summary.loaded_by == "staged"
+        with store.session() as session:
+            raw = session.connection().connection.driver_connection
+            assert raw.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'").fetchall() == []
+    finally:
+        store.dispose()

@@ -166,7 +166,8 @@ class _StagedLoad:
         self.session, self.raw, self.header = session, raw, header
         self.user, self.now, self.today, self.default_source = user, now, today, default_source
         self.summary = ImportSummary(tracker="ledger", loaded_by="staged")
-        self.keys: _Keys | None = None
+        self.keys: _Keys | None = None  # set by load(): the keyworker's, where there is one
+        self.lookup_tables: list[str] = []  # temp.ledger_<name>, dropped with the stage at the end
         self.rows = raw.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
         self.first_id = (session.execute(select(Forecast.id).order_by(Forecast.id.desc()).limit(1)).scalar() or 0) + 1
         raw.create_function("ledger_text_ok", 2, _text_ok, deterministic=True)
@@ -200,7 +201,8 @@ class _StagedLoad:
             self.raw.execute(sql)
         self._refuse_repeats()
         self._journal(new_sources, progress)
-        self.raw.execute(f"DROP TABLE {STAGE}")
+        for table in (STAGE, *(f"temp.ledger_{name}" for name in self.lookup_tables)):
+            self.raw.execute(f"DROP TABLE {table}")
         self.summary.rows = self.summary.added = self.rows
         return self.summary
 
@@ -237,6 +239,7 @@ class _StagedLoad:
         width = len(next(iter(found.values())))
         names = [f"k{i}" for i in range(len(columns))] + [f"v{i}" for i in range(width)]
         self.raw.execute(f"DROP TABLE IF EXISTS temp.ledger_{name}")
+        self.lookup_tables.append(name)
         self.raw.execute(f"CREATE TEMP TABLE ledger_{name} ({', '.join(names)}, "
                          f"PRIMARY KEY ({', '.join(names[:len(columns)])})) WITHOUT ROWID")
         self.raw.executemany(f"INSERT INTO temp.ledger_{name} VALUES ({', '.join('?' * len(names))})",
@@ -325,6 +328,7 @@ class _StagedLoad:
         self.raw.executemany("INSERT INTO source (id, name, key, kind, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                              new)
         self.raw.execute("DROP TABLE IF EXISTS temp.ledger_sources")
+        self.lookup_tables.append("sources")
         self.raw.execute("CREATE TEMP TABLE ledger_sources (k0 PRIMARY KEY, v0, v1) WITHOUT ROWID")
         self.raw.executemany("INSERT INTO temp.ledger_sources VALUES (?, ?, ?)", mapping)
         self.summary.sources_added = len(new)

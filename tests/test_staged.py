@@ -14,6 +14,7 @@ import io
 import os
 import random
 import sqlite3
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -317,3 +318,53 @@ def test_staged_import_leaves_no_temporary_tables(tmp_path: Path) -> None:
             assert raw.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'").fetchall() == []
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("staged_allowed", [True, False])
+def test_progress_reaches_every_row_once(tmp_path: Path, staged_allowed: bool) -> None:
+    """Either path reports progress in steps that add up to the rows, never going back."""
+    rng = random.Random(8)
+    path = write_csv(tmp_path / "f.csv", [random_row(rng, i) for i in range(4500)], list(CSV_COLUMNS))
+    steps: list[tuple[int, int | None]] = []
+    store = Store(database_url(str(tmp_path / "ledger.db")))
+    try:
+        summary = import_file(store, path, forced=None, default_source=None, user="tester", today=TODAY,
+                              now=NOW, staged_allowed=staged_allowed, progress=lambda n, total: steps.append((n, total)))
+    finally:
+        store.dispose()
+    assert summary.loaded_by == ("staged" if staged_allowed else "rows")
+    assert len(steps) >= 3 and all(n > 0 for n, _ in steps)
+    assert sum(n for n, _ in steps) == 4500
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_bar_only_on_a_terminal(tmp_path: Path, terminal: bool) -> None:
+    import pty
+    import subprocess
+
+    rng = random.Random(9)
+    path = write_csv(tmp_path / "f.csv", [random_row(rng, i) for i in range(3000)], list(CSV_COLUMNS))
+    env = {**os.environ, "LEDGER_TODAY": "2025-12-31"}
+    argv = [sys.executable, "-m", "ledger", "--db", str(tmp_path / "ledger.db"), "import", str(path)]
+    if terminal:
+        leader, follower = pty.openpty()
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=follower)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closes when the process ends
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+        stdout = process.stdout.read()
+        assert process.wait() == 0
+    else:
+        done = subprocess.run(argv, env=env, capture_output=True, check=True)
+        shown, stdout = done.stderr, done.stdout
+    assert b"added 3000 forecast(s)" in stdout
+    assert (b"importing" in shown) is terminal

@@ -368,3 +368,19 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, terminal: bool) -> None
         shown, stdout = done.stderr, done.stdout
     assert b"added 3000 forecast(s)" in stdout
     assert (b"importing" in shown) is terminal
+
+
+def test_no_room_to_stage_goes_row_by_row(tmp_path: Path) -> None:
+    """A staging table that fills SQLite's temporary space (here capped on the pooled
+    connection) leaves the import to the row path, which needs none."""
+    db = tmp_path / "ledger.db"
+    store = Store(database_url(str(db)))
+    try:
+        with store.session() as session:
+            session.connection().connection.driver_connection.execute("PRAGMA temp.max_page_count = 8")
+        summary = import_file(store, random_file(tmp_path / "f.csv", 12, rows=400), forced=None,
+                              default_source=None, user="tester", today=TODAY, now=NOW)
+    finally:
+        store.dispose()
+    assert (summary.loaded_by, summary.added) == ("rows", 400)
+    assert journal_mode(db) == "wal"

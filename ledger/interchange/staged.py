@@ -89,6 +89,12 @@ def load(session: Session, path: Path, *, user: str, now: datetime, today: date,
             return load.run(progress)
     except sqlite3.IntegrityError as exc:
         raise NotStaged(f"a constraint needs the row-at-a-time import ({exc})") from None
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc):
+            raise StorageError(f"database: {str(exc).splitlines()[0]}") from None
+        # The staging table fills SQLite's temporary space (a temporary file as big as the
+        # CSV): the row-at-a-time import needs none, so it gets its chance.
+        raise NotStaged(f"no room to stage the file ({exc})") from None
     except sqlite3.Error as exc:  # raw driver calls: SQLAlchemy does not wrap these
         raise StorageError(f"database: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 

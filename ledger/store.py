@@ -154,7 +154,7 @@ class Store:
                     elif snapshot and not self.is_sqlite:
                         session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
                     yield session
-            except OperationalError as exc:
+            except (OperationalError, sqlite3.OperationalError) as exc:  # the latter from raw driver calls
                 raise self._storage_error(exc) from None
 
     @contextmanager
@@ -207,7 +207,7 @@ class Store:
         with self.session(write=False) as session:
             return work(session)
 
-    def _storage_error(self, exc: DBAPIError) -> StorageError:
+    def _storage_error(self, exc: Exception) -> StorageError:
         message = mask_text(_first_line(exc), self.url)
         if self.is_sqlite and "not a database" in message:
             return StorageError(f"{self.path} is not an SQLite ledger file; it was left untouched")

@@ -157,12 +157,11 @@ def test_keys_from_a_file_changed_meanwhile_are_not_used(tmp_path: Path) -> None
     with keyworker.keys_in_background(path) as pending:
         if pending is None:
             pytest.skip("this machine cannot start a second process")
-        same = staged_module._Keys(pending, path, staged_module._identity(path), rows=40)
-        assert "substr(:keys" in same.sql()[0]
-        changed = staged_module._Keys(pending, path, (0, 0, 0), rows=40)
-        assert changed.sql() == ("ledger_statement_key(s.statement)", {})
-        other_rows = staged_module._Keys(pending, path, staged_module._identity(path), rows=41)
-        assert other_rows.sql() == ("ledger_statement_key(s.statement)", {})
+        same = staged_module._Keys(pending, path, staged_module._identity(path))
+        assert "substr(:keys" in same.sql(40)[0]
+        assert same.sql(41) == ("ledger_statement_key(s.statement)", {})  # other rows than the worker's
+        changed = staged_module._Keys(pending, path, (0, 0, 0))
+        assert changed.sql(40) == ("ledger_statement_key(s.statement)", {})
 
 
 def test_staged_journal_is_chunked_like_the_row_import(tmp_path: Path) -> None:

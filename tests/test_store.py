@@ -162,3 +162,22 @@ def test_default_database_in_user_data_dir(tmp_path: Path) -> None:
     assert done.stdout.strip() == str(tmp_path / "data" / "forecast-ledger" / "ledger.db")
     subprocess.run([sys.executable, "-m", "ledger", "list"], env=env, capture_output=True, check=True)
     assert (tmp_path / "data" / "forecast-ledger" / "ledger.db").exists()
+
+
+def test_raw_driver_errors_become_one_line_storage_errors(tmp_path: Path) -> None:
+    """Work that calls the sqlite3 driver directly (the staged import) gets its errors
+    mapped like SQLAlchemy's: one line naming the database, and the transaction undone."""
+    db = tmp_path / "ledger.db"
+    store = Store(database_url(str(db)))
+
+    def work(session):  # noqa: ANN001, ANN202
+        raw = session.connection().connection.driver_connection
+        raw.execute("INSERT INTO source (name, key, kind, created_at) VALUES ('A', 'a', 'person', '2025-01-01')")
+        raw.execute("SELECT * FROM no_such_table")
+
+    try:
+        with pytest.raises(StorageError, match=r"^database .*ledger\.db: no such table: no_such_table$"):
+            store.write(work)
+    finally:
+        store.dispose()
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM source").fetchone() == (0,)

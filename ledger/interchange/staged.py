@@ -38,7 +38,7 @@ from sqlmodel import Session
 
 from ledger import journal, views
 from ledger.book import statement_key
-from ledger.errors import LedgerError, StorageError
+from ledger.errors import LedgerError
 from ledger.interchange import keyworker, records
 from ledger.interchange.keyworker import KEY_DIGITS
 from ledger.interchange.layout import (
@@ -63,7 +63,6 @@ PROBABILITY_KEY = ("probability", "scale", "phrase")
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 STAGE = "temp.ledger_stage"  # its lookup tables are temp.ledger_<name>
-KEYS_IN_A_SECOND_PROCESS = True  # for big files: see ledger.interchange.keyworker
 
 
 class NotStaged(Exception):
@@ -79,24 +78,20 @@ def load(session: Session, path: Path, *, user: str, now: datetime, today: date,
         raise NotStaged("the ledger already has forecasts")
     raw: sqlite3.Connection = session.connection().connection.driver_connection
     identity = _identity(path)
-    worker = keyworker.keys_in_background(path) if KEYS_IN_A_SECOND_PROCESS and keyworker.usable(path) \
-        else nullcontext(None)
+    worker = keyworker.keys_in_background(path) if keyworker.usable(path) else nullcontext(None)
     try:
         with worker as pending:
             header = _stage(raw, path)
-            load = _StagedLoad(session, raw, header, user, now, today, default_source)
-            load.keys = _Keys(pending, path, identity, load.rows)
-            return load.run(progress)
+            keys = _Keys(pending, path, identity)
+            return _StagedLoad(session, raw, header, keys, user, now, today, default_source).run(progress)
     except sqlite3.IntegrityError as exc:
         raise NotStaged(f"a constraint needs the row-at-a-time import ({exc})") from None
     except sqlite3.OperationalError as exc:
         if "full" not in str(exc):
-            raise StorageError(f"database: {str(exc).splitlines()[0]}") from None
+            raise  # Store.session makes it a StorageError, as it does SQLAlchemy's
         # The staging table fills SQLite's temporary space (a temporary file as big as the
         # CSV): the row-at-a-time import needs none, so it gets its chance.
         raise NotStaged(f"no room to stage the file ({exc})") from None
-    except sqlite3.Error as exc:  # raw driver calls: SQLAlchemy does not wrap these
-        raise StorageError(f"database: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -109,18 +104,19 @@ class _Keys:
     """The statement keys from the second process (keyworker), or, failing that, an SQL
     function working each one out here."""
 
-    def __init__(self, pending: AsyncResult | None, path: Path, identity: tuple[int, int, int], rows: int) -> None:
-        self.pending, self.path, self.identity, self.rows = pending, path, identity, rows
+    def __init__(self, pending: AsyncResult | None, path: Path, identity: tuple[int, int, int]) -> None:
+        self.pending, self.path, self.identity = pending, path, identity
 
-    def sql(self) -> tuple[str, dict[str, Any]]:
-        """The SQL expression giving row s's statement key, and its parameters."""
+    def sql(self, rows: int) -> tuple[str, dict[str, Any]]:
+        """The SQL expression giving row s's statement key (of `rows` staged), and its
+        parameters."""
         keys = None
         if self.pending is not None:
             try:
                 keys = self.pending.get()
             except Exception:  # noqa: BLE001 - whatever went wrong there, the keys are made here instead
                 keys = None
-            if keys is not None and (len(keys) != self.rows * KEY_DIGITS or _identity(self.path) != self.identity):
+            if keys is not None and (len(keys) != rows * KEY_DIGITS or _identity(self.path) != self.identity):
                 keys = None  # not the rows staged here: the file changed in between
         if keys is None:
             return "ledger_statement_key(s.statement)", {}
@@ -166,7 +162,7 @@ def _checked_statement_key(value: str) -> str | None:
     return statement_key(value)
 
 
-class _Progress:
+class _StepProgress:
     """The progress bar's rows, advanced by the share of the load's time each step has
     taken (measured on a million rows): the steps are whole-table statements, not rows."""
 
@@ -181,12 +177,11 @@ class _Progress:
 
 
 class _StagedLoad:
-    def __init__(self, session: Session, raw: sqlite3.Connection, header: list[str], user: str, now: datetime,
-                 today: date, default_source: str | None) -> None:
-        self.session, self.raw, self.header = session, raw, header
+    def __init__(self, session: Session, raw: sqlite3.Connection, header: list[str], keys: _Keys, user: str,
+                 now: datetime, today: date, default_source: str | None) -> None:
+        self.session, self.raw, self.header, self.keys = session, raw, header, keys
         self.user, self.now, self.today, self.default_source = user, now, today, default_source
         self.summary = ImportSummary(tracker="ledger", loaded_by="staged")
-        self.keys: _Keys | None = None  # set by load(): the keyworker's, where there is one
         self.lookup_tables: list[str] = []  # temp.ledger_<name>, dropped with the stage at the end
         self.rows = raw.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
         self.first_id = (session.execute(select(Forecast.id).order_by(Forecast.id.desc()).limit(1)).scalar() or 0) + 1
@@ -204,7 +199,7 @@ class _StagedLoad:
     def run(self, progress: Callable[[int, int | None], None] | None) -> ImportSummary:
         if self.rows == 0:
             raise NotStaged("no rows")
-        done = _Progress(progress, self.rows)
+        done = _StepProgress(progress, self.rows)
         self._check_row_texts()
         new_sources = self._sources()
         self._lookup("probabilities", PROBABILITY_KEY, self._probability)
@@ -280,22 +275,22 @@ class _StagedLoad:
         self._read(records.read_probability, dict(zip(PROBABILITY_KEY, key, strict=True)), record)
         return record["probability"], record["phrase"], record["scale"], journal.canonical_json(record["probability"])
 
-    def _made_on(self, key: tuple[str, ...]) -> tuple[Any, ...]:
+    def _made_on(self, key: tuple[str, ...]) -> date:
         try:
-            return (iso_date(records.read_date(key[0], "made_on") or self.today),)
+            return records.read_date(key[0], "made_on") or self.today
         except LedgerError:
             raise NotStaged("a date needs checking row by row") from None
 
-    def _deadline(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
-        record: dict[str, Any] = {"made_on": date.fromisoformat(made_on[(key[2],)][0])}
+    def _deadline(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], date]) -> tuple[Any, ...]:
+        record: dict[str, Any] = {"made_on": made_on[(key[2],)]}
         self._read(records.read_deadline, {"deadline": key[0], "deadline_phrase": key[1]}, record)
         return iso_date(record["deadline"]), record["deadline_phrase"], record["deadline_kind"], iso_date(record["made_on"])
 
-    def _resolution(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], tuple[Any, ...]],
+    def _resolution(self, key: tuple[str, ...], made_on: dict[tuple[str, ...], date],
                     deadlines: dict[tuple[str, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
         outcome, reason, resolved_on, deadline, phrase, made = key
         deadline_text = deadlines[(deadline, phrase, made)][0]
-        record = {"made_on": date.fromisoformat(made_on[(made,)][0]),
+        record = {"made_on": made_on[(made,)],
                   "deadline": date.fromisoformat(deadline_text) if deadline_text else None}
         row = {"outcome": outcome, "void_reason": reason, "resolved_on": resolved_on, "evidence": None, "note": None}
         problems = records.Problems()
@@ -362,7 +357,7 @@ class _StagedLoad:
 
     def _insert_forecasts(self) -> None:
         offset = self.first_id - 1
-        key, key_parameters = self.keys.sql() if self.keys else ("ledger_statement_key(s.statement)", {})
+        key, key_parameters = self.keys.sql(self.rows)
         self.raw.execute(
             "INSERT INTO forecast (id, source_id, statement, statement_key, probability, phrase, scale, made_on, "
             "deadline, deadline_phrase, deadline_kind, criteria, created_by, created_at) "
